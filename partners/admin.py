@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from partners.models import Enrolment, IncentiveProgram, Membership, MpnId, Organisation
+
+
+class MpnIdInline(admin.TabularInline):
+    model = MpnId
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name", "mpn_ids__mpn_id"]
+    inlines = [MpnIdInline, MembershipInline]
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    readonly_fields = ["enrolled_at", "enrolled_by"]
+
+
+@admin.register(MpnId)
+class MpnIdAdmin(admin.ModelAdmin):
+    list_display = ["mpn_id", "organisation", "location_name", "country", "partner_type"]
+    list_filter = ["country", "partner_type", "enrolments__program"]
+    search_fields = ["mpn_id", "organisation__name", "location_name"]
+    list_select_related = ["organisation"]
+    inlines = [EnrolmentInline]
+
+
+@admin.register(IncentiveProgram)
+class IncentiveProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "solution_area"]
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["mpn", "program", "enrolled_at", "enrolled_by"]
+    list_filter = ["program"]
+    search_fields = ["mpn__mpn_id", "mpn__organisation__name"]
+    list_select_related = ["mpn", "program", "enrolled_by"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]

@@ -1,0 +1,69 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from cpor_portal.embedded_db import started_here, stop_embedded_database
+from partners.models import Role
+from tests import builders
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made from
+# the test body itself are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the embedded PostgreSQL if this test run started it."""
+    if settings.EMBEDDED_DATABASE and started_here(settings.CPOR_PGDATA):
+        stop_embedded_database(settings.CPOR_PGDATA)
+
+
+@pytest.fixture
+def organisation(db):
+    return builders.make_organisation("Northwind Traders")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return builders.make_organisation("Adatum Consulting")
+
+
+@pytest.fixture
+def global_admin(organisation):
+    return builders.make_user(organisation, Role.GLOBAL_ADMIN, username="global")
+
+
+@pytest.fixture
+def incentives_admin(organisation):
+    return builders.make_user(organisation, Role.INCENTIVES_ADMIN, username="incentives")
+
+
+@pytest.fixture
+def billing_admin(organisation):
+    return builders.make_user(organisation, Role.BILLING_ADMIN, username="billing")
+
+
+@pytest.fixture
+def other_role(organisation):
+    return builders.make_user(organisation, Role.OTHER, username="sales")
+
+
+@pytest.fixture
+def outsider(other_organisation):
+    return builders.make_user(other_organisation, Role.GLOBAL_ADMIN, username="outsider")
+
+
+@pytest.fixture
+def reviewer(db):
+    from disputes.roles import ensure_reviewers_group
+
+    user = builders.make_user(None, username="reviewer", is_staff=True)
+    user.groups.add(ensure_reviewers_group())
+    return user

@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from partners.models import Membership, MpnId, Role
+from validation.models import Subscription
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_every_role_and_prints_the_logins(capsys):
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert "password for all: cpor-demo" in out
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Membership.objects.values("organisation").distinct().count() >= 3
+    assert MpnId.objects.filter(partner_type__icontains="FastTrack").exists()
+    assert MpnId.objects.filter(enrolments__isnull=True).exists()
+    assert get_user_model().objects.get(username="nw-global").check_password("cpor-demo")
+    reviewer = get_user_model().objects.get(username="reviewer")
+    assert reviewer.is_staff and reviewer.groups.filter(name="Reviewers").exists()
+    for username in ("nw-global", "nw-billing", "nw-sales", "reviewer"):
+        assert username in out
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_changes_nothing(capsys):
+    call_command("seed_demo")
+    before = list(Subscription.objects.order_by("pk").values())
+    password = get_user_model().objects.get(username="nw-global").password
+
+    call_command("seed_demo")
+
+    assert "0 created, 0 updated" in capsys.readouterr().out
+    assert list(Subscription.objects.order_by("pk").values()) == before
+    assert get_user_model().objects.get(username="nw-global").password == password

@@ -1,0 +1,70 @@
+import pytest
+from django.urls import reverse
+
+from tests.builders import make_user
+
+URL = reverse("dashboard")
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={URL}"
+
+
+@pytest.mark.parametrize("persona", ["global_admin", "incentives_admin", "billing_admin"])
+def test_cpor_roles_see_their_organisation(client, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert "Northwind Traders" in response.text
+
+
+def test_other_role_gets_the_ask_your_global_admin_page(client, other_role):
+    client.force_login(other_role)
+
+    response = client.get(URL)
+
+    assert response.status_code == 403
+    assert 'data-page="no-role"' in response.text
+    assert "Ask your Global admin at Northwind Traders" in response.text
+
+
+@pytest.mark.django_db
+def test_user_without_organisation_gets_the_role_page(client):
+    client.force_login(make_user(None))
+
+    response = client.get(URL)
+
+    assert response.status_code == 403
+    assert "does not belong to a partner organisation" in response.text
+
+
+def test_navigation_shows_the_admin_link_only_to_staff(client, global_admin, reviewer):
+    client.force_login(global_admin)
+    assert reverse("admin:index") not in client.get(URL).text
+
+    client.force_login(reviewer)
+    assert reverse("admin:index") in client.get(URL).text
+
+
+@pytest.mark.django_db
+def test_login_page_logs_a_partner_in(client):
+    make_user(None, username="eva")
+
+    response = client.post(reverse("login"), {"username": "eva", "password": "pw"})
+
+    assert response.status_code == 302
+    assert response.url == URL
+
+
+def test_logout_is_post_only(client, global_admin):
+    client.force_login(global_admin)
+
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(URL).status_code == 302

@@ -1,0 +1,147 @@
+import copy
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from partners.models import Enrolment, Membership, MpnId, Organisation
+from validation.importers import ImportRowError, import_partners
+
+VALID = {
+    "incentive_programs": [
+        {"solution_area": "business_applications", "name": "Business Applications incentives"},
+        {"solution_area": "microsoft_365", "name": "Microsoft 365 incentives"},
+    ],
+    "organisations": [
+        {
+            "name": "Northwind Traders",
+            "mpn_ids": [
+                {
+                    "mpn_id": "1234567",
+                    "location": "Prague",
+                    "country": "CZ",
+                    "partner_type": "FastTrack Ready Partner",
+                    "enrolled_in": ["business_applications", "microsoft_365"],
+                },
+                {"mpn_id": "123456", "location": "Brno", "country": "CZ"},
+            ],
+            "users": [
+                {"username": "eva", "email": "eva@northwind.example", "role": "global_admin"},
+                {"username": "jan", "role": "billing_admin"},
+            ],
+        }
+    ],
+}
+
+
+def _counts():
+    return (
+        Organisation.objects.count(),
+        MpnId.objects.count(),
+        Enrolment.objects.count(),
+        get_user_model().objects.count(),
+        Membership.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_a_valid_file_creates_organisations_mpn_ids_enrolments_and_users():
+    created = []
+
+    import_partners(copy.deepcopy(VALID), on_user_created=created.append)
+
+    assert _counts() == (1, 2, 2, 2, 2)
+    fasttrack = MpnId.objects.get(mpn_id="1234567")
+    assert fasttrack.partner_type == "FastTrack Ready Partner"
+    assert set(fasttrack.enrolments.values_list("program__solution_area", flat=True)) == {
+        "business_applications",
+        "microsoft_365",
+    }
+    assert Membership.objects.get(user__username="jan").role == "billing_admin"
+    assert {user.username for user in created} == {"eva", "jan"}
+    assert not created[0].has_usable_password()
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_file_changes_nothing_and_creates_no_user_twice():
+    import_partners(copy.deepcopy(VALID))
+    created = []
+
+    report = import_partners(copy.deepcopy(VALID), on_user_created=created.append)
+
+    assert not report.changed
+    assert created == []
+    assert _counts() == (1, 2, 2, 2, 2)
+
+
+@pytest.mark.django_db
+def test_a_changed_role_is_updated():
+    import_partners(copy.deepcopy(VALID))
+    data = copy.deepcopy(VALID)
+    data["organisations"][0]["users"][1]["role"] = "incentives_admin"
+
+    import_partners(data)
+
+    assert Membership.objects.get(user__username="jan").role == "incentives_admin"
+
+
+def _with(change):
+    data = copy.deepcopy(VALID)
+    change(data)
+    return data
+
+
+BAD_ROWS = [
+    (
+        lambda d: d["organisations"][0]["mpn_ids"][0].update(mpn_id="12345"),
+        r"organisations\[0\]\.mpn_ids\[0\]\.mpn_id: An MPN ID has 6 or 7 digits",
+    ),
+    (
+        lambda d: d["organisations"][0]["mpn_ids"][1].update(country="Czechia"),
+        r"organisations\[0\]\.mpn_ids\[1\]\.country",
+    ),
+    (
+        lambda d: d["organisations"][0]["mpn_ids"][1].update(enrolled_in=["security"]),
+        r"organisations\[0\]\.mpn_ids\[1\]\.enrolled_in: no incentive program for 'security'",
+    ),
+    (
+        lambda d: d["organisations"][0]["users"][0].update(role="owner"),
+        r"organisations\[0\]\.users\[0\]\.role",
+    ),
+    (
+        lambda d: d["organisations"][0]["users"][0].update(email="not-an-email"),
+        r"organisations\[0\]\.users\[0\]\.email",
+    ),
+    (lambda d: d.update(partners=[]), r"\(file\): unknown section\(s\): partners"),
+    (
+        lambda d: d["organisations"].append(
+            {"name": "Adatum", "mpn_ids": [{"mpn_id": "1234567", "location": "X", "country": "DE"}]}
+        ),
+        r"organisations\[1\]\.mpn_ids\[0\]\.mpn_id: this MPN ID belongs to another organisation",
+    ),
+    (
+        lambda d: d["organisations"].append(
+            {"name": "Adatum", "users": [{"username": "eva", "role": "global_admin"}]}
+        ),
+        r"organisations\[1\]\.users\[0\]\.username: this user belongs to another organisation",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("change", "message"), BAD_ROWS)
+def test_a_bad_row_aborts_the_file_with_its_position_and_writes_nothing(change, message):
+    with pytest.raises(ImportRowError, match=message):
+        import_partners(_with(change))
+
+    assert _counts() == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_organisation_names_match_case_insensitively():
+    import_partners(copy.deepcopy(VALID))
+    data = copy.deepcopy(VALID)
+    data["organisations"][0]["name"] = "NORTHWIND TRADERS"
+
+    import_partners(data)
+
+    assert Organisation.objects.get().name == "Northwind Traders"
