@@ -179,7 +179,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django_q": {"level": env_str("Q_LOG_LEVEL", default="WARNING")},
+        "django-q": {"level": env_str("Q_LOG_LEVEL", default="WARNING")},
         "pgserver": {"level": "WARNING"},  # it logs every start and stop at INFO
     },
 }

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from associations.views import dashboard
 from cpor_portal.health import healthz
 
 urlpatterns = [
+    path("", dashboard, name="dashboard"),
     path("", include("partners.urls")),
+    path("associations/", include("associations.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -3,5 +3,5 @@ from django.urls import path
 from partners import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("incentives/", views.incentives, name="incentives"),
 ]

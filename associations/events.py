@@ -1,0 +1,71 @@
+"""Writing the timeline and telling the partner: the last steps of every transition."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from associations.models import AssociationRequest, Claim, Comment, StatusEvent
+
+
+def record_event(
+    *,
+    request: AssociationRequest,
+    action: str,
+    actor,
+    now,
+    claim: Claim | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    payload: dict | None = None,
+) -> StatusEvent:
+    return StatusEvent.objects.create(
+        request=request,
+        claim=claim,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        payload=payload or {},
+        created_at=now,
+    )
+
+
+def move_claim(claim: Claim, *, to: str, action: str, actor, now, reason: str = "", **payload):
+    """Change a locked claim's status and record it; callers hold the row lock."""
+    from_status = claim.status
+    claim.status = to
+    claim.status_changed_at = now
+    fields = ["status", "status_changed_at"]
+    if reason:
+        claim.reason = reason
+        fields.append("reason")
+    claim.save(update_fields=fields)
+    record_event(
+        request=claim.request,
+        claim=claim,
+        action=action,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=to,
+        reason=reason,
+        payload=payload,
+    )
+
+
+def notify_partner(request: AssociationRequest, body: str) -> Comment:
+    """Write a status update into the comments and mail it to the request's author."""
+    comment = Comment.objects.create(request=request, kind=Comment.Kind.SYSTEM, body=body)
+    author_email = request.author.email
+    if author_email:
+        subject = _("%(reference)s: %(claim_name)s") % {
+            "reference": request.reference,
+            "claim_name": request.claim_name,
+        }
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [author_email])
+        )
+    return comment

@@ -1,0 +1,297 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import AssociationRequest, Claim
+from associations.services import ClaimRow, Upload
+from associations.uploads import DocumentsField
+from partners.catalog import ACTIVITY_RULES, Activity, SolutionArea, activity_rule
+from partners.models import MpnId, Organisation
+from validation.domains import normalise_domain
+from validation.models import Product
+
+
+class MpnChoiceField(forms.ModelChoiceField):
+    """Enrolled MPN IDs only; like the original, partner types are not shown here."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.mpn_id} · {obj.location_name}, {obj.country}"
+
+
+class RequestForm(forms.ModelForm):
+    class Meta:
+        model = AssociationRequest
+        fields = [
+            "claim_name",
+            "tenant_id",
+            "domain",
+            "solution_area",
+            "activity",
+            "mpn",
+            "customer_contact_name",
+            "customer_contact_title",
+            "customer_contact_email",
+            "partner_contact_name",
+            "partner_contact_email",
+            "solution_seller_name",
+            "isv_product_name",
+            "opt_out_of_incentives",
+            "proof_description",
+            "ack_customer_signature",
+            "ack_current_dates",
+            "ack_partner_services",
+            "ack_all_products",
+        ]
+        widgets = {
+            "solution_area": forms.RadioSelect,
+            "activity": forms.RadioSelect,
+            "proof_description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "tenant_id": _("The customer's Microsoft Entra tenant ID, a GUID."),
+            "domain": _(
+                "The customer's initial subdomain (…onmicrosoft.com) or a verified domain."
+            ),
+            "proof_description": _(
+                "What you did for the customer, when, and for which products. Reviewers compare it "
+                "with the documents below."
+            ),
+            "opt_out_of_incentives": _("Microsoft 365 only: associate without incentive payments."),
+            "solution_seller_name": _("Revenue association only."),
+            "isv_product_name": _("Revenue association only."),
+        }
+
+    documents = DocumentsField(
+        label=_("Proof of execution documents"),
+        required=False,
+        help_text=_(
+            "PDF, Office documents, images or e-mail files (.eml, .msg). Signed by the customer, "
+            "with current dates."
+        ),
+    )
+
+    def __init__(self, *args, organisation: Organisation, lock_customer: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.submitting = False
+        self.fields["mpn"] = MpnChoiceField(
+            label=_("MPN ID"),
+            queryset=MpnId.objects.filter(
+                organisation=organisation, enrolments__isnull=False
+            ).distinct(),
+            help_text=format_html(
+                "{} <a href='{}'>{}</a>. {}",
+                _("Only MPN IDs enrolled in an incentive program are listed; enrol others in the"),
+                reverse("incentives"),
+                _("Incentives overview"),
+                _("Ask your Global admin if you are unsure which MPN ID to use."),
+            ),
+        )
+        self.fields["solution_area"].choices = SolutionArea.choices
+        self.fields["activity"].choices = Activity.choices
+        for name in (
+            "ack_customer_signature",
+            "ack_current_dates",
+            "ack_partner_services",
+            "ack_all_products",
+        ):
+            self.fields[name].required = False
+        if lock_customer:
+            for name in ("tenant_id", "domain", "solution_area", "activity", "mpn"):
+                self.fields[name].disabled = True
+
+    def clean_domain(self):
+        return normalise_domain(self.cleaned_data["domain"])
+
+    def clean(self):
+        cleaned = super().clean()
+        area, activity, mpn = (cleaned.get(k) for k in ("solution_area", "activity", "mpn"))
+        if area and activity and activity_rule(area, activity) is None:
+            self.add_error(
+                "activity",
+                ValidationError(
+                    _("%(activity)s is not an activity of %(area)s."),
+                    code="activity_mismatch",
+                    params={"activity": Activity(activity).label, "area": SolutionArea(area).label},
+                ),
+            )
+        if area and mpn and not mpn.enrolments.filter(program__solution_area=area).exists():
+            self.add_error(
+                "mpn",
+                ValidationError(
+                    _(
+                        "MPN ID %(mpn)s is not enrolled in the %(area)s incentive program. Choose "
+                        "another, or enrol it in the Incentives overview."
+                    ),
+                    code="mpn_not_enrolled",
+                    params={"mpn": mpn.mpn_id, "area": SolutionArea(area).label},
+                ),
+            )
+        if activity == Activity.REVENUE_ASSOCIATION:
+            for name in ("solution_seller_name", "isv_product_name"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Required for revenue association."))
+        if area != SolutionArea.MICROSOFT_365:
+            cleaned["opt_out_of_incentives"] = False
+        if self.submitting:
+            for name in (
+                "ack_customer_signature",
+                "ack_current_dates",
+                "ack_partner_services",
+                "ack_all_products",
+            ):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Confirm this before submitting."))
+        return cleaned
+
+    @property
+    def request_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    @property
+    def uploads(self) -> list[Upload]:
+        return [
+            Upload(file=c.file, content_type=c.content_type) for c in self.cleaned_data["documents"]
+        ]
+
+    @staticmethod
+    def activity_guide():
+        return ACTIVITY_RULES
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ClaimRowForm(forms.Form):
+    claim = forms.ModelChoiceField(
+        queryset=Claim.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    product = ProductChoiceField(
+        label=_("Product or workload"), queryset=Product.objects.all(), required=False
+    )
+    subscription_id = forms.CharField(
+        label=_("Subscription ID"),
+        required=False,
+        max_length=64,
+        help_text=_("Business Applications only: the subscription ID (a GUID) of this product."),
+    )
+
+    def __init__(self, *args, editable_claims=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editable_claims is not None:
+            self.fields["claim"].queryset = editable_claims
+        self.fields["product"].widget.choices = self._grouped_products()
+
+    def _grouped_products(self):
+        products = list(Product.objects.order_by("solution_area", "name"))
+        return [("", "---------")] + [
+            (label, [(p.pk, p.name) for p in products if p.solution_area == value])
+            for value, label in SolutionArea.choices
+        ]
+
+
+class BaseClaimRowFormSet(forms.BaseFormSet):
+    def __init__(self, *args, solution_area=None, editable_claims=None, **kwargs):
+        self.solution_area = solution_area
+        self.editable_claims = editable_claims
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"editable_claims": self.editable_claims}
+
+    def clean(self):
+        if any(self.errors) or self.solution_area is None:
+            return
+        seen = set()
+        for form in self.forms:
+            product = form.cleaned_data.get("product")
+            if product is None:
+                continue
+            if product.solution_area != self.solution_area:
+                form.add_error(
+                    "product",
+                    _("%(product)s is not a %(area)s product.")
+                    % {"product": product.name, "area": SolutionArea(self.solution_area).label},
+                )
+                continue
+            subscription = form.cleaned_data.get("subscription_id", "").strip()
+            if self.solution_area == SolutionArea.BUSINESS_APPLICATIONS:
+                if not subscription:
+                    form.add_error(
+                        "subscription_id", _("Give the subscription ID of this product.")
+                    )
+                    continue
+                try:
+                    subscription = str(uuid.UUID(subscription))
+                except ValueError:
+                    form.add_error(
+                        "subscription_id",
+                        ValidationError(
+                            _(
+                                "This is not a subscription ID: it must be a GUID such as "
+                                "5ab00000-0000-4000-8000-c10000000001."
+                            ),
+                            code="not_a_subscription_id",
+                        ),
+                    )
+                    continue
+            else:
+                subscription = None
+            form.cleaned_data["subscription_id"] = subscription
+            if (product.pk, subscription) in seen:
+                form.add_error("product", _("This product is already in the request."))
+            seen.add((product.pk, subscription))
+
+    @property
+    def rows(self) -> list[ClaimRow]:
+        return [
+            ClaimRow(
+                product=form.cleaned_data.get("product"),
+                subscription_id=form.cleaned_data.get("subscription_id") or None,
+                claim=form.cleaned_data.get("claim"),
+            )
+            for form in self.forms
+            if form.cleaned_data.get("product") or form.cleaned_data.get("claim")
+        ]
+
+
+ClaimRowFormSet = forms.formset_factory(
+    ClaimRowForm, formset=BaseClaimRowFormSet, extra=0, max_num=20, validate_max=True
+)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that withdrawn claims cannot be reopened."), required=True
+    )
+
+
+class ProofForm(forms.Form):
+    claim = forms.ModelChoiceField(queryset=Claim.objects.none(), label=_("Claim"))
+    description = forms.CharField(
+        label=_("What this newer proof shows"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    documents = DocumentsField(label=_("Documents"), required=True)
+
+    def __init__(self, *args, claims, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claim"].queryset = claims
+        self.fields["claim"].label_from_instance = lambda claim: claim.product.name
+
+    @property
+    def uploads(self) -> list[Upload]:
+        return [
+            Upload(file=c.file, content_type=c.content_type) for c in self.cleaned_data["documents"]
+        ]

@@ -1,0 +1,310 @@
+import secrets
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from partners.catalog import Activity, SolutionArea
+from partners.models import MpnId, Organisation
+from validation.models import Product
+
+REFERENCE_PREFIX = "CPOR-"
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    VALIDATING = "validating", _("Validating")
+    ACTION_NEEDED = "action_needed", _("Action needed")
+    UNDER_REVIEW = "under_review", _("Under review")
+    IN_ARBITRATION = "in_arbitration", _("In arbitration")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    DISPUTED = "disputed", _("Disputed")
+    REJECTED_FINAL = "rejected_final", _("Rejected (final)")
+    ENDED = "ended", _("Ended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# A claim in one of these states holds or contests its claim key.
+CONTESTING_STATUSES = frozenset(
+    {
+        ClaimStatus.UNDER_REVIEW,
+        ClaimStatus.IN_ARBITRATION,
+        ClaimStatus.INFO_REQUESTED,
+        ClaimStatus.APPROVED,
+    }
+)
+# Open or approved: a second claim by the same organisation for the key is a duplicate.
+OPEN_OR_APPROVED_STATUSES = CONTESTING_STATUSES | {
+    ClaimStatus.VALIDATING,
+    ClaimStatus.ACTION_NEEDED,
+    ClaimStatus.DISPUTED,
+}
+WITHDRAWABLE_STATUSES = frozenset(
+    {
+        ClaimStatus.VALIDATING,
+        ClaimStatus.ACTION_NEEDED,
+        ClaimStatus.UNDER_REVIEW,
+        ClaimStatus.IN_ARBITRATION,
+        ClaimStatus.INFO_REQUESTED,
+    }
+)
+FINAL_STATUSES = frozenset({ClaimStatus.REJECTED_FINAL, ClaimStatus.ENDED, ClaimStatus.WITHDRAWN})
+
+
+class AssociationRequest(models.Model):
+    """One submission: a customer, a solution area and activity, and one or more claims."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("organisation"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cpor_requests",
+        verbose_name=_("author"),
+    )
+    mpn = models.ForeignKey(
+        MpnId, on_delete=models.PROTECT, related_name="requests", verbose_name=_("MPN ID")
+    )
+    claim_name = models.CharField(_("claim name"), max_length=200)
+    tenant_id = models.UUIDField(_("customer tenant ID"))
+    domain = models.CharField(_("customer domain"), max_length=253)
+    solution_area = models.CharField(
+        _("solution area"), max_length=32, choices=SolutionArea.choices
+    )
+    activity = models.CharField(_("activity"), max_length=32, choices=Activity.choices)
+    customer_contact_name = models.CharField(_("customer contact name"), max_length=200)
+    customer_contact_title = models.CharField(_("customer contact title"), max_length=200)
+    customer_contact_email = models.EmailField(_("customer contact e-mail"))
+    partner_contact_name = models.CharField(_("partner contact name"), max_length=200)
+    partner_contact_email = models.EmailField(_("partner contact e-mail"))
+    solution_seller_name = models.CharField(_("solution seller's name"), max_length=200, blank=True)
+    isv_product_name = models.CharField(_("ISV product name"), max_length=200, blank=True)
+    opt_out_of_incentives = models.BooleanField(_("opt out of incentive payments"), default=False)
+    proof_description = models.TextField(_("proof of execution: description"))
+    ack_customer_signature = models.BooleanField(_("the proof carries the customer's signature"))
+    ack_current_dates = models.BooleanField(_("the proof carries current dates"))
+    ack_partner_services = models.BooleanField(_("the proof describes our services"))
+    ack_all_products = models.BooleanField(_("the proof names every claimed product"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("association request")
+        verbose_name_plural = _("association requests")
+        indexes = [
+            # The partner's list: WHERE organisation_id = ? ORDER BY id DESC (keyset pages).
+            models.Index(fields=["organisation", "-id"], name="request_org_newest"),
+            # Search by tenant ID or domain within the organisation.
+            models.Index(fields=["organisation", "tenant_id"], name="request_org_tenant"),
+            models.Index(fields=["organisation", "domain"], name="request_org_domain"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk:06d}"
+
+    @staticmethod
+    def pk_from_reference(reference: str) -> int | None:
+        number = reference.upper().removeprefix(REFERENCE_PREFIX)
+        return int(number) if number.isdigit() else None
+
+    @property
+    def per_subscription(self) -> bool:
+        return self.solution_area == SolutionArea.BUSINESS_APPLICATIONS
+
+
+class Claim(models.Model):
+    """One product or workload of a request; checks, arbitration and decisions are per claim.
+
+    The claim key (tenant, product, activity, subscription) is copied from the request so the
+    database itself can guarantee one approved claim per key.
+    """
+
+    request = models.ForeignKey(
+        AssociationRequest,
+        on_delete=models.CASCADE,
+        related_name="claims",
+        verbose_name=_("request"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="claims", verbose_name=_("product")
+    )
+    subscription_id = models.UUIDField(_("subscription ID"), null=True, blank=True)
+    tenant_id = models.UUIDField(_("customer tenant ID"))
+    activity = models.CharField(_("activity"), max_length=32, choices=Activity.choices)
+    status = models.CharField(
+        _("status"), max_length=32, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=64, blank=True)
+    reason_text = models.TextField(_("reason details"), blank=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant_id", "product", "activity", "subscription_id"],
+                condition=models.Q(status="approved"),
+                nulls_distinct=False,
+                name="one_approved_claim_per_key",
+            ),
+        ]
+        indexes = [
+            # Competitor and duplicate look-ups: WHERE tenant_id = ? AND product_id = ? AND ...
+            models.Index(
+                fields=["tenant_id", "product", "activity", "subscription_id"], name="claim_key"
+            ),
+            # Sweeps: WHERE status = ? ORDER BY status_changed_at.
+            models.Index(fields=["status", "status_changed_at"], name="claim_status_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.request.reference} · {self.product}"
+
+    @property
+    def key(self) -> tuple:
+        return (self.tenant_id, self.product_id, self.activity, self.subscription_id)
+
+
+class CheckResult(models.Model):
+    """A failed check of the latest run; a run replaces the request's previous results."""
+
+    request = models.ForeignKey(
+        AssociationRequest, on_delete=models.CASCADE, related_name="check_results"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="check_results", null=True, blank=True
+    )
+    code = models.CharField(_("check"), max_length=64)
+    related_request = models.ForeignKey(
+        AssociationRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The organisation's own request that already claims the key, if any."),
+    )
+    checked_at = models.DateTimeField(_("checked"))
+
+    class Meta:
+        verbose_name = _("check result")
+        verbose_name_plural = _("check results")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.code
+
+
+def _document_path(instance, filename: str) -> str:
+    """A random storage name: nothing of the partner's file name reaches the file system."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"proof/{secrets.token_hex(16)}{suffix}"
+
+
+class Proof(models.Model):
+    """Proof of execution; a later one for a claim supersedes the earlier ones in review."""
+
+    request = models.ForeignKey(AssociationRequest, on_delete=models.CASCADE, related_name="proofs")
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.CASCADE,
+        related_name="proofs",
+        null=True,
+        blank=True,
+        help_text=_("Empty for the request's original proof, which covers every claim."),
+    )
+    description = models.TextField(_("description"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proof of execution")
+        verbose_name_plural = _("proofs of execution")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.request.reference} proof #{self.pk}"
+
+
+class ProofDocument(models.Model):
+    proof = models.ForeignKey(Proof, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), upload_to=_document_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("proof document")
+        verbose_name_plural = _("proof documents")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Comment(models.Model):
+    class Kind(models.TextChoices):
+        PARTNER = "partner", _("Partner")
+        REVIEWER = "reviewer", _("Reviewer")
+        SYSTEM = "system", _("Status update")
+
+    request = models.ForeignKey(
+        AssociationRequest, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class StatusEvent(models.Model):
+    """The timeline: every change, who made it, when, from what to what, and why."""
+
+    request = models.ForeignKey(AssociationRequest, on_delete=models.CASCADE, related_name="events")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
+    action = models.CharField(_("action"), max_length=64)  # dotted code, e.g. claim.approved
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, blank=True)
+    reason = models.CharField(_("reason"), max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.action

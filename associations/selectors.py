@@ -1,0 +1,186 @@
+"""Every read the partner's pages need, scoped to the signed-in user's organisation."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from associations.models import (
+    AssociationRequest,
+    CheckResult,
+    Claim,
+    ClaimStatus,
+    Proof,
+    ProofDocument,
+    StatusEvent,
+)
+from partners.access import require_write
+from partners.models import Membership
+
+PAGE_SIZE = 25
+
+
+def request_get_for_user(
+    membership: Membership, reference: str, *, for_write: bool = False
+) -> AssociationRequest:
+    """The one access decision for a request: another organisation's is 404, read-only roles 403."""
+    pk = AssociationRequest.pk_from_reference(reference)
+    request = (
+        AssociationRequest.objects.select_related("mpn", "author", "organisation")
+        .filter(pk=pk, organisation_id=membership.organisation_id)
+        .first()
+        if pk is not None
+        else None
+    )
+    if request is None:
+        raise Http404
+    if for_write:
+        require_write(membership)
+    return request
+
+
+def request_detail(request: AssociationRequest) -> AssociationRequest:
+    """Attach everything the detail page shows, in a fixed number of queries."""
+    claims = list(
+        request.claims.select_related("product").prefetch_related(
+            Prefetch(
+                "check_results", queryset=CheckResult.objects.select_related("related_request")
+            )
+        )
+    )
+    request.claim_list = claims
+    request.request_checks = list(request.check_results.filter(claim__isnull=True))
+    request.proof_list = list(
+        Proof.objects.filter(request=request)
+        .select_related("claim__product", "author")
+        .prefetch_related(Prefetch("documents", queryset=ProofDocument.objects.order_by("pk")))
+    )
+    request.comment_list = list(request.comments.select_related("author"))
+    request.event_list = list(
+        StatusEvent.objects.filter(request=request).select_related("actor", "claim__product")
+    )
+    return request
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: str = ""
+    solution_area: str = ""
+    activity: str = ""
+    q: str = ""
+
+
+def request_search(membership: Membership, filters: RequestFilters) -> QuerySet:
+    requests = AssociationRequest.objects.filter(organisation_id=membership.organisation_id)
+    if filters.status:
+        requests = requests.filter(
+            Exists(Claim.objects.filter(request=OuterRef("pk"), status=filters.status))
+        )
+    if filters.solution_area:
+        requests = requests.filter(solution_area=filters.solution_area)
+    if filters.activity:
+        requests = requests.filter(activity=filters.activity)
+    if q := filters.q.strip():
+        requests = requests.filter(_search(q))
+    return requests
+
+
+def _search(q: str) -> Q:
+    pk = AssociationRequest.pk_from_reference(q)
+    if pk is not None:
+        return Q(pk=pk)
+    try:
+        return Q(tenant_id=uuid.UUID(q))
+    except ValueError:
+        return Q(domain__iexact=q.lower()) | Q(domain__endswith="." + q.lower())
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    newer: int | None  # pass as ?after= to get the newer page
+    older: int | None  # pass as ?before= to get the older page
+
+
+def request_page(
+    membership: Membership,
+    filters: RequestFilters,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """Keyset pagination, newest first: deep pages cost what the first page costs."""
+    requests = (
+        request_search(membership, filters)
+        .select_related("mpn")
+        .prefetch_related(
+            Prefetch("claims", queryset=Claim.objects.select_related("product").order_by("pk"))
+        )
+    )
+    if after is not None:
+        rows = list(requests.filter(pk__gt=after).order_by("pk")[: size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size][::-1]
+        newer = rows[0].pk if has_more and rows else None
+        older = rows[-1].pk if rows else None
+    else:
+        if before is not None:
+            requests = requests.filter(pk__lt=before)
+        rows = list(requests.order_by("-pk")[: size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size]
+        older = rows[-1].pk if has_more else None
+        newer = rows[0].pk if before is not None and rows else None
+    return Page(rows=rows, newer=newer, older=older)
+
+
+def claim_counts(membership: Membership) -> list[tuple[str, str, int]]:
+    """(status, label, count) of the organisation's claims, in lifecycle order, non-zero only."""
+    counts = dict(
+        Claim.objects.filter(request__organisation_id=membership.organisation_id)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [
+        (value, label, counts[value]) for value, label in ClaimStatus.choices if counts.get(value)
+    ]
+
+
+def claims_for_export(membership: Membership, filters: RequestFilters) -> QuerySet:
+    requests = request_search(membership, filters)
+    claims = Claim.objects.filter(request__in=requests.values("pk"))
+    if filters.status:
+        claims = claims.filter(status=filters.status)
+    return claims.select_related("request", "request__mpn", "product").order_by("-request_id", "pk")
+
+
+def document_get(request: AssociationRequest, document_id: int) -> ProofDocument:
+    """A document of a request the caller already fetched with request_get_for_user."""
+    document = (
+        ProofDocument.objects.filter(pk=document_id, proof__request=request)
+        .select_related("proof")
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+def editable_claims(request: AssociationRequest) -> QuerySet:
+    return request.claims.filter(
+        status__in=[ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED]
+    ).select_related("product")
+
+
+def claims_open_for_proof(request: AssociationRequest) -> QuerySet:
+    return request.claims.exclude(
+        status__in=[
+            ClaimStatus.ENDED,
+            ClaimStatus.WITHDRAWN,
+            ClaimStatus.REJECTED_FINAL,
+            ClaimStatus.DRAFT,
+        ]
+    ).select_related("product")

@@ -1,0 +1,249 @@
+"""Every write of the request flow: one function per transition (see CONVENTIONS.md rule 1)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from associations.errors import TransitionError
+from associations.events import move_claim, record_event
+from associations.models import (
+    WITHDRAWABLE_STATUSES,
+    AssociationRequest,
+    Claim,
+    ClaimStatus,
+    Comment,
+    Proof,
+    ProofDocument,
+)
+from partners.models import Organisation
+from validation.models import Product
+
+EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED})
+# Fields of the request that define the claim keys; frozen once a claim is past its checks.
+CUSTOMER_FIELDS = ("tenant_id", "domain", "solution_area", "activity", "mpn")
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    product: Product | None  # None: remove this claim
+    subscription_id: str | None
+    claim: Claim | None = None  # the existing claim this row edits
+
+
+@dataclass(frozen=True)
+class Upload:
+    file: object  # an UploadedFile, already validated
+    content_type: str
+
+
+def _enqueue_validation(request_id: int) -> None:
+    transaction.on_commit(
+        lambda: async_task("associations.tasks.validate_request", request_id, group="validation")
+    )
+
+
+def _lock_claims(request: AssociationRequest) -> list[Claim]:
+    return list(request.claims.select_for_update().order_by("pk"))
+
+
+def _save_documents(proof: Proof, uploads: list[Upload]) -> None:
+    for upload in uploads:
+        ProofDocument.objects.create(
+            proof=proof,
+            file=upload.file,
+            original_name=upload.file.name[:255],
+            content_type=upload.content_type,
+            size=upload.file.size,
+        )
+
+
+def request_create(
+    *,
+    actor,
+    organisation: Organisation,
+    fields: dict,
+    rows: list[ClaimRow],
+    uploads: list[Upload],
+    submit: bool,
+    now: datetime | None = None,
+) -> AssociationRequest:
+    now = now or timezone.now()
+    rows = [row for row in rows if row.product is not None]
+    if not rows:
+        raise TransitionError("no_claims")
+    with transaction.atomic():
+        request = AssociationRequest.objects.create(
+            organisation=organisation, author=actor, **fields
+        )
+        proof = Proof.objects.create(
+            request=request, description=request.proof_description, author=actor
+        )
+        _save_documents(proof, uploads)
+        for row in rows:
+            _new_claim(request, row)
+        record_event(request=request, action="request.created", actor=actor, now=now)
+        if submit:
+            _submit(request, request.claims.all(), actor=actor, now=now)
+    return request
+
+
+def _new_claim(request: AssociationRequest, row: ClaimRow) -> Claim:
+    return Claim.objects.create(
+        request=request,
+        product=row.product,
+        subscription_id=row.subscription_id if request.per_subscription else None,
+        tenant_id=request.tenant_id,
+        activity=request.activity,
+    )
+
+
+def _submit(request: AssociationRequest, claims, *, actor, now) -> None:
+    for claim in claims:
+        if claim.status in EDITABLE_STATUSES:
+            move_claim(
+                claim, to=ClaimStatus.VALIDATING, action="claim.submitted", actor=actor, now=now
+            )
+    if request.submitted_at is None:
+        request.submitted_at = now
+        request.save(update_fields=["submitted_at"])
+    _enqueue_validation(request.pk)
+
+
+def request_update(
+    *,
+    actor,
+    request: AssociationRequest,
+    fields: dict,
+    rows: list[ClaimRow],
+    uploads: list[Upload],
+    submit: bool,
+    now: datetime | None = None,
+) -> AssociationRequest:
+    """Save a draft, or fix a request whose checks failed; `submit` runs the checks again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = AssociationRequest.objects.select_for_update().get(pk=request.pk)
+        claims = _lock_claims(request)
+        editable = [claim for claim in claims if claim.status in EDITABLE_STATUSES]
+        if not editable:
+            raise TransitionError("not_editable")
+        locked = [c for c in claims if c.status not in EDITABLE_STATUSES | {ClaimStatus.WITHDRAWN}]
+        changed = [name for name, value in fields.items() if getattr(request, name) != value]
+        if locked and set(changed) & set(CUSTOMER_FIELDS):
+            raise TransitionError("customer_locked")
+        for name in changed:
+            setattr(request, name, fields[name])
+        if changed:
+            request.save(update_fields=changed)
+        kept = _apply_rows(request, rows, editable, actor=actor, now=now)
+        if not kept and not locked:
+            raise TransitionError("no_claims")
+        if uploads:
+            proof = Proof.objects.create(
+                request=request, description=request.proof_description, author=actor
+            )
+            _save_documents(proof, uploads)
+        record_event(
+            request=request,
+            action="request.updated",
+            actor=actor,
+            now=now,
+            payload={"fields": changed},
+        )
+        if submit:
+            _submit(request, kept, actor=actor, now=now)
+    return request
+
+
+def _apply_rows(request, rows: list[ClaimRow], editable: list[Claim], *, actor, now) -> list[Claim]:
+    """Edit, add and remove the editable claims; returns those that remain."""
+    editable_by_pk = {claim.pk: claim for claim in editable}
+    kept = []
+    for row in rows:
+        claim = editable_by_pk.pop(row.claim.pk, None) if row.claim else None
+        if row.product is None:
+            if claim is not None:
+                _remove_claim(claim, actor=actor, now=now)
+            continue
+        if claim is None:
+            kept.append(_new_claim(request, row))
+            continue
+        claim.product = row.product
+        claim.subscription_id = row.subscription_id if request.per_subscription else None
+        claim.tenant_id = request.tenant_id
+        claim.activity = request.activity
+        claim.save(update_fields=["product", "subscription_id", "tenant_id", "activity"])
+        kept.append(claim)
+    for claim in editable_by_pk.values():
+        claim.tenant_id, claim.activity = request.tenant_id, request.activity
+        claim.save(update_fields=["tenant_id", "activity"])
+        kept.append(claim)
+    return kept
+
+
+def _remove_claim(claim: Claim, *, actor, now) -> None:
+    if claim.status == ClaimStatus.DRAFT:
+        claim.delete()
+    else:
+        move_claim(claim, to=ClaimStatus.WITHDRAWN, action="claim.withdrawn", actor=actor, now=now)
+
+
+def request_withdraw(
+    *, actor, request: AssociationRequest, now: datetime | None = None
+) -> AssociationRequest:
+    """Withdraw every claim of the request that has no decision yet."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claims = [c for c in _lock_claims(request) if c.status in WITHDRAWABLE_STATUSES]
+        if not claims:
+            raise TransitionError("not_withdrawable")
+        for claim in claims:
+            move_claim(
+                claim,
+                to=ClaimStatus.WITHDRAWN,
+                action="claim.withdrawn",
+                actor=actor,
+                now=now,
+                reason="partner_request",
+            )
+    return request
+
+
+def request_delete_draft(*, actor, request: AssociationRequest) -> None:
+    with transaction.atomic():
+        claims = _lock_claims(request)
+        if any(claim.status != ClaimStatus.DRAFT for claim in claims):
+            raise TransitionError("not_a_draft")
+        request.delete()
+
+
+def comment_add(*, actor, request: AssociationRequest, body: str) -> Comment:
+    return Comment.objects.create(
+        request=request, author=actor, kind=Comment.Kind.PARTNER, body=body
+    )
+
+
+def proof_add(
+    *,
+    actor,
+    request: AssociationRequest,
+    claim: Claim,
+    description: str,
+    uploads: list[Upload],
+    now: datetime | None = None,
+) -> Proof:
+    """Newer proof for one claim; reviewers always weigh the most recent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk, request=request)
+        if claim.status in {ClaimStatus.ENDED, ClaimStatus.WITHDRAWN, ClaimStatus.REJECTED_FINAL}:
+            raise TransitionError("claim_ended")
+        proof = Proof.objects.create(
+            request=request, claim=claim, description=description, author=actor
+        )
+        _save_documents(proof, uploads)
+        record_event(request=request, claim=claim, action="claim.proof_added", actor=actor, now=now)
+    return proof

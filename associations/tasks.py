@@ -1,0 +1,71 @@
+"""django-q2 entry points: take ids, re-read the rows, call a service with actor=None."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task, schedule
+
+from associations.models import AssociationRequest, CheckResult, ClaimStatus
+from associations.verdict import claims_recheck_provisioning, request_record_verdict
+from validation.checks import DirectoryUnavailable
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+STALE_VALIDATING = timedelta(minutes=10)
+
+
+def validate_request(request_id: int, attempt: int = 1) -> str:
+    try:
+        request_record_verdict(request_id=request_id)
+    except DirectoryUnavailable:
+        if attempt >= MAX_ATTEMPTS:
+            logger.error("Directory unavailable for request %s; the sweep will retry", request_id)
+            return "gave_up"
+        delay = 5 * 2 ** (attempt - 1)  # 5 s, 10 s, 20 s, ... back-off
+        schedule(
+            "associations.tasks.validate_request",
+            request_id,
+            attempt + 1,
+            schedule_type=Schedule.ONCE,
+            next_run=timezone.now() + timedelta(seconds=delay),
+        )
+        return "retry_scheduled"
+    return "done"
+
+
+def requeue_stale_validations() -> int:
+    """No request is lost: re-queue those left `validating` (a worker died, retries ran out)."""
+    cutoff = timezone.now() - STALE_VALIDATING
+    request_ids = set(
+        AssociationRequest.objects.filter(
+            claims__status=ClaimStatus.VALIDATING, claims__status_changed_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for request_id in request_ids:
+        async_task("associations.tasks.validate_request", request_id, group="validation")
+    return len(request_ids)
+
+
+def recheck_unprovisioned() -> int:
+    """Daily: claims that failed only because the subscription was not yet provisioned."""
+    since = timezone.now() - timedelta(days=settings.CPOR_DEADLINES["provisioning_recheck_days"])
+    waiting = (
+        CheckResult.objects.filter(
+            code="subscription_not_provisioned",
+            claim__status=ClaimStatus.ACTION_NEEDED,
+            claim__status_changed_at__gte=since,
+        )
+        .values_list("request_id", flat=True)
+        .distinct()
+    )
+    moved = 0
+    for request_id in waiting:
+        try:
+            moved += claims_recheck_provisioning(request_id=request_id)
+        except Exception:
+            logger.exception("Provisioning re-check failed for request %s", request_id)
+    return moved

@@ -1,0 +1,122 @@
+"""Proof-of-execution documents: size-limited, and accepted by their content, not their name.
+
+The first bytes are sniffed with puremagic; a file is accepted only when its content belongs to
+the family its extension claims (a `.pdf` that is really an executable is refused). The stored
+content type comes from this table, never from the browser.
+"""
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import puremagic
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+_OOXML = frozenset({".docx", ".xlsx", ".pptx"})
+_OLE = frozenset({".doc", ".xls", ".ppt", ".msg"})
+_JPEG = frozenset({".jpg", ".jpeg", ".jpe", ".jfif"})
+
+# extension -> (content type we serve it as, extensions puremagic may report for its content)
+ACCEPTED = {
+    ".pdf": ("application/pdf", frozenset({".pdf"})),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _OOXML,
+    ),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _OOXML),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        _OOXML,
+    ),
+    ".doc": ("application/msword", _OLE),
+    ".xls": ("application/vnd.ms-excel", _OLE),
+    ".ppt": ("application/vnd.ms-powerpoint", _OLE),
+    ".msg": ("application/vnd.ms-outlook", _OLE),
+    ".eml": ("message/rfc822", frozenset({".eml"})),
+    ".png": ("image/png", frozenset({".png"})),
+    ".jpg": ("image/jpeg", _JPEG),
+    ".jpeg": ("image/jpeg", _JPEG),
+    ".gif": ("image/gif", frozenset({".gif"})),
+}
+ACCEPT_ATTRIBUTE = ",".join(sorted(ACCEPTED))
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    file: object
+    content_type: str
+
+
+def check_document(upload) -> CheckedFile:
+    name = upload.name
+    limit = settings.CPOR_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is %(size)s; the limit is %(limit)s."),
+            code="too_large",
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            },
+        )
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in ACCEPTED:
+        raise ValidationError(
+            _(
+                "%(name)s is not an accepted kind of file. "
+                "Use PDF, Office documents, images or e-mail files."
+            ),
+            code="file_type",
+            params={"name": name},
+        )
+    content_type, family = ACCEPTED[suffix]
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(0)
+    try:
+        found = {match.extension for match in puremagic.magic_string(head)}
+    except puremagic.PureError:
+        found = set()
+    if not found & family:
+        raise ValidationError(
+            _(
+                "The content of %(name)s does not match its file type. "
+                "Upload the original document."
+            ),
+            code="file_content",
+            params={"name": name},
+        )
+    return CheckedFile(file=upload, content_type=content_type)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Several proof documents at once, each checked by `check_document`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(check_document(super().clean(upload, initial)))
+            except ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+        return checked

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from associations import views
+
+urlpatterns = [
+    path("", views.request_list, name="request_list"),
+    path("export.csv", views.request_export, name="request_export"),
+    path("new/", views.request_create, name="request_create"),
+    path("<str:reference>/", views.request_detail, name="request_detail"),
+    path("<str:reference>/edit/", views.request_edit, name="request_edit"),
+    path("<str:reference>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("<str:reference>/delete/", views.request_delete, name="request_delete"),
+    path("<str:reference>/comments/", views.request_comment, name="request_comment"),
+    path("<str:reference>/proof/", views.proof_add, name="proof_add"),
+    path(
+        "<str:reference>/documents/<int:document_id>/",
+        views.document_download,
+        name="document_download",
+    ),
+]

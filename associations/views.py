@@ -1,0 +1,411 @@
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from associations import selectors, services
+from associations.errors import TransitionError
+from associations.forms import ClaimRowFormSet, CommentForm, ProofForm, RequestForm, WithdrawForm
+from associations.models import WITHDRAWABLE_STATUSES, Claim, ClaimStatus
+from associations.verdict import request_preview
+from partners.access import cpor_member_required
+from partners.catalog import Activity, SolutionArea
+from validation.errors import CHECKS
+
+NEW_ROWS = 3
+
+
+def _filters(request) -> selectors.RequestFilters:
+    get = request.GET
+    return selectors.RequestFilters(
+        status=get.get("status", "") if get.get("status") in ClaimStatus.values else "",
+        solution_area=get.get("area", "") if get.get("area") in SolutionArea.values else "",
+        activity=get.get("activity", "") if get.get("activity") in Activity.values else "",
+        q=get.get("q", "")[:200],
+    )
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@cpor_member_required
+def dashboard(request):
+    return render(
+        request,
+        "associations/dashboard.html",
+        {
+            "organisation": request.membership.organisation,
+            "counts": selectors.claim_counts(request.membership),
+            "recent": selectors.request_page(
+                request.membership, selectors.RequestFilters(), size=5
+            ),
+        },
+    )
+
+
+@cpor_member_required
+def request_list(request):
+    filters = _filters(request)
+    page = selectors.request_page(
+        request.membership,
+        filters,
+        before=_int_param(request, "before"),
+        after=_int_param(request, "after"),
+    )
+    query = request.GET.copy()
+    for name in ("before", "after"):
+        query.pop(name, None)
+    return render(
+        request,
+        "associations/request_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "statuses": ClaimStatus.choices,
+            "areas": SolutionArea.choices,
+            "activities": Activity.choices,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+EXPORT_HEADER = [
+    "reference",
+    "claim_name",
+    "status",
+    "product",
+    "subscription_id",
+    "tenant_id",
+    "domain",
+    "solution_area",
+    "activity",
+    "mpn_id",
+    "created_at",
+    "submitted_at",
+]
+
+
+def _export_rows(claims):
+    yield EXPORT_HEADER
+    for claim in claims.iterator(chunk_size=2000):
+        req = claim.request
+        yield [
+            req.reference,
+            req.claim_name,
+            claim.status,
+            claim.product.name,
+            claim.subscription_id,
+            req.tenant_id,
+            req.domain,
+            req.solution_area,
+            req.activity,
+            req.mpn.mpn_id,
+            req.created_at.isoformat(),
+            req.submitted_at.isoformat() if req.submitted_at else "",
+        ]
+
+
+@cpor_member_required
+def request_export(request):
+    claims = selectors.claims_for_export(request.membership, _filters(request))
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([_cell(value) for value in row]) for row in _export_rows(claims)),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="cpor-requests-{stamp}.csv"'
+    return response
+
+
+@dataclass
+class _Forms:
+    form: RequestForm
+    rows: ClaimRowFormSet
+
+    def is_valid(self) -> bool:
+        form_ok = self.form.is_valid()
+        # The rows are checked against the chosen solution area, when it is valid.
+        self.rows.solution_area = self.form.cleaned_data.get("solution_area")
+        return self.rows.is_valid() and form_ok
+
+
+def _bind(request, *, instance=None, lock_customer=False, editable=None, initial_rows=None):
+    action = request.POST.get("action", "")
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = RequestForm(
+        data,
+        files,
+        instance=instance,
+        organisation=request.membership.organisation,
+        lock_customer=lock_customer,
+    )
+    form.submitting = action == "submit"
+    rows = ClaimRowFormSet(data, prefix="claims", initial=initial_rows, editable_claims=editable)
+    rows.extra = NEW_ROWS if instance is None else 1
+    return _Forms(form, rows), action
+
+
+def _check_now(request, forms: _Forms):
+    """Run the look-ups on the typed values without saving anything."""
+    draft = forms.form.save(commit=False)
+    draft.organisation = request.membership.organisation
+    claims = [
+        Claim(
+            product=row.product,
+            subscription_id=row.subscription_id,
+            tenant_id=draft.tenant_id,
+            activity=draft.activity,
+            request=draft,
+        )
+        for row in forms.rows.rows
+        if row.product is not None
+    ]
+    request_failures, previews = request_preview(request=draft, claims=claims)
+    return {
+        "request_checks": [CHECKS[code] for code in request_failures],
+        "claim_previews": [
+            {
+                "claim": preview.claim,
+                "checks": [CHECKS[code] for code in preview.failures],
+                "duplicate": preview.duplicate,
+                "contested": preview.contested,
+            }
+            for preview in previews
+        ],
+    }
+
+
+def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=200):
+    if request.method == "POST" and request.FILES and preview is None:
+        messages.warning(
+            request, _("Browsers cannot keep chosen files: choose the documents again.")
+        )
+    return render(
+        request,
+        "associations/request_form.html",
+        {
+            "form": forms.form,
+            "rows": forms.rows,
+            "instance": instance,
+            "preview": preview,
+            "activity_guide": RequestForm.activity_guide(),
+        },
+        status=status,
+    )
+
+
+@cpor_member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_create(request):
+    forms, action = _bind(request)
+    if request.method == "GET" or not forms.is_valid():
+        return _render_form(request, forms, status=200 if request.method == "GET" else 400)
+    if action == "check":
+        return _render_form(request, forms, preview=_check_now(request, forms))
+    try:
+        created = services.request_create(
+            actor=request.user,
+            organisation=request.membership.organisation,
+            fields=forms.form.request_fields,
+            rows=forms.rows.rows,
+            uploads=forms.form.uploads,
+            submit=action == "submit",
+        )
+    except TransitionError as error:
+        forms.form.add_error(None, error.message)
+        return _render_form(request, forms, status=400)
+    if action == "submit":
+        messages.success(
+            request, _("Submitted. The checks are running; this page updates by itself.")
+        )
+    else:
+        messages.success(request, _("Saved as a draft. Submit it when it is complete."))
+    return redirect("request_detail", reference=created.reference)
+
+
+@cpor_member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_edit(request, reference):
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    editable = selectors.editable_claims(instance)
+    if not editable.exists():
+        messages.error(request, TransitionError("not_editable").message)
+        return redirect("request_detail", reference=reference)
+    locked = instance.claims.exclude(
+        status__in=[ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED, ClaimStatus.WITHDRAWN]
+    ).exists()
+    initial_rows = [
+        {
+            "claim": claim.pk,
+            "product": claim.product_id,
+            "subscription_id": claim.subscription_id or "",
+        }
+        for claim in editable
+    ]
+    forms, action = _bind(
+        request,
+        instance=instance,
+        lock_customer=locked,
+        editable=editable,
+        initial_rows=initial_rows,
+    )
+    if request.method == "GET" or not forms.is_valid():
+        return _render_form(
+            request, forms, instance=instance, status=200 if request.method == "GET" else 400
+        )
+    if action == "check":
+        return _render_form(request, forms, instance=instance, preview=_check_now(request, forms))
+    try:
+        services.request_update(
+            actor=request.user,
+            request=instance,
+            fields=forms.form.request_fields,
+            rows=forms.rows.rows,
+            uploads=forms.form.uploads,
+            submit=action == "submit",
+        )
+    except TransitionError as error:
+        forms.form.add_error(None, error.message)
+        return _render_form(request, forms, instance=instance, status=400)
+    messages.success(
+        request,
+        _("Resubmitted. The checks run again.") if action == "submit" else _("Draft saved."),
+    )
+    return redirect("request_detail", reference=reference)
+
+
+@cpor_member_required
+def request_detail(request, reference):
+    instance = selectors.request_detail(
+        selectors.request_get_for_user(request.membership, reference)
+    )
+    statuses = {claim.status for claim in instance.claim_list}
+    return render(
+        request,
+        "associations/request_detail.html",
+        {
+            "req": instance,
+            "checks": CHECKS,
+            "validating": ClaimStatus.VALIDATING in statuses,
+            "editable": bool(statuses & {ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED}),
+            "is_draft": statuses == {ClaimStatus.DRAFT},
+            "withdrawable": bool(statuses & WITHDRAWABLE_STATUSES),
+            "proof_open": selectors.claims_open_for_proof(instance).exists(),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@cpor_member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request, reference):
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_withdraw(actor=request.user, request=instance)
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The request was withdrawn."))
+        return redirect("request_detail", reference=reference)
+    return render(request, "associations/confirm_withdraw.html", {"req": instance, "form": form})
+
+
+@cpor_member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def request_delete(request, reference):
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    if request.method == "POST":
+        try:
+            services.request_delete_draft(actor=request.user, request=instance)
+        except TransitionError as error:
+            messages.error(request, error.message)
+            return redirect("request_detail", reference=reference)
+        messages.success(
+            request, _("The draft %(reference)s was deleted.") % {"reference": reference}
+        )
+        return redirect("request_list")
+    return render(request, "associations/confirm_delete.html", {"req": instance})
+
+
+@cpor_member_required(write=True)
+@require_POST
+def request_comment(request, reference):
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.comment_add(actor=request.user, request=instance, body=form.cleaned_data["body"])
+        messages.success(request, _("Comment added."))
+    else:
+        messages.error(request, _("Write a comment first (at most 5,000 characters)."))
+    return redirect(reverse("request_detail", kwargs={"reference": reference}) + "#comments")
+
+
+@cpor_member_required(write=True)
+@require_http_methods(["GET", "POST"])
+def proof_add(request, reference):
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    form = ProofForm(
+        request.POST or None,
+        request.FILES or None,
+        claims=selectors.claims_open_for_proof(instance),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proof_add(
+                actor=request.user,
+                request=instance,
+                claim=form.cleaned_data["claim"],
+                description=form.cleaned_data["description"],
+                uploads=form.uploads,
+            )
+        except TransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Newer proof added; reviewers weigh the most recent."))
+            return redirect("request_detail", reference=reference)
+    return render(
+        request,
+        "associations/proof_form.html",
+        {"req": instance, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@cpor_member_required
+def document_download(request, reference, document_id):
+    instance = selectors.request_get_for_user(request.membership, reference)
+    document = selectors.document_get(instance, document_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

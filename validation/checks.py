@@ -1,0 +1,123 @@
+"""The automated look-ups of DESIGN.md section 4, as plain functions over a directory.
+
+They know nothing of requests or claims in the database: they take the typed values and a
+`Directory`, and return the codes of every check that fails (all of them, not the first, so the
+partner fixes everything in one go).
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+from partners.catalog import SolutionArea, activity_rule
+from validation.models import Domain, Product, Subscription, Tenant
+
+
+class DirectoryUnavailable(Exception):
+    """A transient failure of the directory; the caller retries later."""
+
+
+class Directory(Protocol):
+    def tenant_exists(self, tenant_id: uuid.UUID) -> bool: ...
+
+    def domain_tenant(self, domain: str) -> uuid.UUID | None: ...
+
+    def subscription(self, subscription_id: uuid.UUID) -> Subscription | None: ...
+
+    def tenant_subscriptions(
+        self, tenant_id: uuid.UUID, product: Product
+    ) -> list[Subscription]: ...
+
+
+class DatabaseDirectory:
+    """The imported directory tables."""
+
+    def tenant_exists(self, tenant_id):
+        return Tenant.objects.filter(pk=tenant_id).exists()
+
+    def domain_tenant(self, domain):
+        return Domain.objects.filter(name=domain).values_list("tenant_id", flat=True).first()
+
+    def subscription(self, subscription_id):
+        return Subscription.objects.select_related("product").filter(pk=subscription_id).first()
+
+    def tenant_subscriptions(self, tenant_id, product):
+        return list(Subscription.objects.filter(tenant_id=tenant_id, product=product))
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    product: Product
+    subscription_id: str | None  # as typed; None for a per-tenant (Microsoft 365) claim
+
+
+def _as_uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def check_request(directory: Directory, *, tenant_id: uuid.UUID, domain: str) -> list[str]:
+    if not directory.tenant_exists(tenant_id):
+        return ["tenant_not_found"]
+    if directory.domain_tenant(domain) != tenant_id:
+        return ["domain_tenant_mismatch"]
+    return []
+
+
+def check_claim(
+    directory: Directory,
+    *,
+    tenant_id: uuid.UUID,
+    solution_area: str,
+    activity: str,
+    claim: ClaimInput,
+) -> list[str]:
+    """Claim-level checks; the tenant may not exist (the request-level check reports that)."""
+    tenant_known = directory.tenant_exists(tenant_id)
+    in_tenant = directory.tenant_subscriptions(tenant_id, claim.product) if tenant_known else []
+    failures = []
+    if tenant_known and not in_tenant:
+        failures.append("product_not_in_tenant")
+    if solution_area == SolutionArea.BUSINESS_APPLICATIONS:
+        failures += _check_subscription(directory, tenant_id, activity, claim)
+    elif in_tenant:
+        failures += _check_tenant_workload(in_tenant)
+    return failures
+
+
+def _check_subscription(directory, tenant_id, activity, claim) -> list[str]:
+    subscription_id = _as_uuid(claim.subscription_id)
+    if subscription_id is None or directory.tenant_exists(subscription_id):
+        return ["not_a_subscription_id"]
+    subscription = directory.subscription(subscription_id)
+    if subscription is None:
+        return ["not_a_subscription_id"]
+    failures = []
+    if subscription.tenant_id != tenant_id:
+        failures.append("subscription_not_in_tenant")
+    if subscription.product.solution_area != SolutionArea.BUSINESS_APPLICATIONS:
+        failures.append("subscription_not_dynamics")
+    elif subscription.product_id != claim.product.pk:
+        failures.append("subscription_product_mismatch")
+    rule = activity_rule(SolutionArea.BUSINESS_APPLICATIONS, activity)
+    if rule is not None and not rule.allows_channel(subscription.channel):
+        failures.append("subscription_is_csp")
+    if not subscription.provisioned:
+        failures.append("subscription_not_provisioned")
+    if not subscription.counts:
+        failures.append("subscription_inactive")
+    return failures
+
+
+def _check_tenant_workload(subscriptions: list[Subscription]) -> list[str]:
+    """A Microsoft 365 workload is claimed per tenant: one live subscription of it is enough."""
+    counting = [sub for sub in subscriptions if sub.counts]
+    if not counting:
+        return ["subscription_inactive"]
+    if not any(sub.provisioned for sub in counting):
+        return ["subscription_not_provisioned"]
+    return []
