@@ -38,11 +38,8 @@ def move_claim(claim: Claim, *, to: str, action: str, actor, now, reason: str = 
     from_status = claim.status
     claim.status = to
     claim.status_changed_at = now
-    fields = ["status", "status_changed_at"]
-    if reason:
-        claim.reason = reason
-        fields.append("reason")
-    claim.save(update_fields=fields)
+    claim.reason = reason  # a reason belongs to the status it explains
+    claim.save(update_fields=["status", "status_changed_at", "reason"])
     record_event(
         request=claim.request,
         claim=claim,

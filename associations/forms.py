@@ -137,6 +137,8 @@ class RequestForm(forms.ModelForm):
                     self.add_error(name, _("Required for revenue association."))
         if area != SolutionArea.MICROSOFT_365:
             cleaned["opt_out_of_incentives"] = False
+        if self.submitting and not cleaned.get("documents") and not self._has_documents():
+            self.add_error("documents", _("Attach at least one document of proof of execution."))
         if self.submitting:
             for name in (
                 "ack_customer_signature",
@@ -147,6 +149,12 @@ class RequestForm(forms.ModelForm):
                 if not cleaned.get(name):
                     self.add_error(name, _("Confirm this before submitting."))
         return cleaned
+
+    def _has_documents(self) -> bool:
+        return (
+            self.instance.pk is not None
+            and self.instance.proofs.filter(documents__isnull=False).exists()
+        )
 
     @property
     def request_fields(self) -> dict:

@@ -1,8 +1,10 @@
+import re
 import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from partners.catalog import Activity, SolutionArea
@@ -10,6 +12,7 @@ from partners.models import MpnId, Organisation
 from validation.models import Product
 
 REFERENCE_PREFIX = "CPOR-"
+_REFERENCE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and within bigint
 
 
 class ClaimStatus(models.TextChoices):
@@ -25,6 +28,24 @@ class ClaimStatus(models.TextChoices):
     REJECTED_FINAL = "rejected_final", _("Rejected (final)")
     ENDED = "ended", _("Ended")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Reason(TextChoices):
+    """Structured reasons (DESIGN.md section 3), so partners and audits can count them."""
+
+    # Information needed
+    NO_PROOF = "no_proof", _("No proof of execution (wrong or unrelated file)")
+    NO_SIGNATURE = "no_signature", _("No customer signature or acknowledgement")
+    OLD_DATES = "old_dates", _("Missing or old dates")
+    NO_SERVICES = "no_services", _("No description of the partner's services")
+    PRODUCT_MISSING = "product_missing", _("A claimed product is missing from the proof")
+    # Rejection and ending
+    INSUFFICIENT_PROOF = "insufficient_proof", _("Insufficient proof")
+    NO_RESPONSE = "no_response", _("No response in time")
+    CUSTOMER_DECLINED = "customer_declined", _("Customer declined")
+    LOST_ARBITRATION = "lost_arbitration", _("Lost arbitration")
+    PARTNER_REQUEST = "partner_request", _("Partner's request")
+    SUBSCRIPTION_ENDED = "subscription_ended", _("Subscription no longer active")
 
 
 # A claim in one of these states holds or contests its claim key.
@@ -115,8 +136,9 @@ class AssociationRequest(models.Model):
 
     @staticmethod
     def pk_from_reference(reference: str) -> int | None:
+        """The primary key in "CPOR-000123" (or "123"); None for anything else."""
         number = reference.upper().removeprefix(REFERENCE_PREFIX)
-        return int(number) if number.isdigit() else None
+        return int(number) if _REFERENCE_NUMBER.fullmatch(number) else None
 
     @property
     def per_subscription(self) -> bool:
@@ -146,7 +168,7 @@ class Claim(models.Model):
         _("status"), max_length=32, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
     )
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
-    reason = models.CharField(_("reason"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=64, choices=Reason.choices, blank=True)
     reason_text = models.TextField(_("reason details"), blank=True)
 
     class Meta:
@@ -284,6 +306,19 @@ class Comment(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
+EVENT_LABELS = {
+    "request.created": _("Request created"),
+    "request.updated": _("Request edited"),
+    "claim.submitted": _("Submitted for checks"),
+    "claim.checks_failed": _("Checks failed"),
+    "claim.checks_passed": _("Checks passed"),
+    "claim.contested": _("Competing claim found: arbitration"),
+    "claim.withdrawn": _("Withdrawn"),
+    "claim.proof_added": _("Newer proof added"),
+    "claim.provisioning_rechecked": _("Subscription provisioned: checks run again"),
+}
+
+
 class StatusEvent(models.Model):
     """The timeline: every change, who made it, when, from what to what, and why."""
 
@@ -297,7 +332,7 @@ class StatusEvent(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=32, blank=True)
     to_status = models.CharField(_("to"), max_length=32, blank=True)
-    reason = models.CharField(_("reason"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=64, choices=Reason.choices, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"))
 
@@ -308,3 +343,7 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return self.action
+
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.action, self.action)

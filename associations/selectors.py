@@ -109,9 +109,10 @@ def request_page(
     *,
     before: int | None = None,
     after: int | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> Page:
     """Keyset pagination, newest first: deep pages cost what the first page costs."""
+    size = size or PAGE_SIZE
     requests = (
         request_search(membership, filters)
         .select_related("mpn")

@@ -17,6 +17,7 @@ from associations.models import (
     Comment,
     Proof,
     ProofDocument,
+    Reason,
 )
 from partners.models import Organisation
 from validation.models import Product
@@ -207,7 +208,7 @@ def request_withdraw(
                 action="claim.withdrawn",
                 actor=actor,
                 now=now,
-                reason="partner_request",
+                reason=Reason.PARTNER_REQUEST,
             )
     return request
 

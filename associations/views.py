@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from associations import selectors, services
 from associations.errors import TransitionError
 from associations.forms import ClaimRowFormSet, CommentForm, ProofForm, RequestForm, WithdrawForm
-from associations.models import WITHDRAWABLE_STATUSES, Claim, ClaimStatus
+from associations.models import WITHDRAWABLE_STATUSES, AssociationRequest, Claim, ClaimStatus
 from associations.verdict import request_preview
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
@@ -32,8 +32,8 @@ def _filters(request) -> selectors.RequestFilters:
 
 
 def _int_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    """A keyset cursor (a request id); anything else is ignored."""
+    return AssociationRequest.pk_from_reference(request.GET.get(name, ""))
 
 
 @cpor_member_required
@@ -200,7 +200,7 @@ def _check_now(request, forms: _Forms):
 
 
 def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=200):
-    if request.method == "POST" and request.FILES and preview is None:
+    if request.FILES:
         messages.warning(
             request, _("Browsers cannot keep chosen files: choose the documents again.")
         )

@@ -87,3 +87,111 @@ def make_subscription(
         state=state,
         provisioned=provisioned,
     )
+
+
+def make_request(
+    organisation: Organisation,
+    author,
+    *,
+    tenant: Tenant,
+    products: list[tuple[Product, str | None]],
+    domain: str | None = None,
+    solution_area: str = SolutionArea.BUSINESS_APPLICATIONS,
+    activity: str = "pre_sales",
+    mpn: MpnId | None = None,
+    submit: bool = True,
+    now=None,
+):
+    """A request filed through the services; when submitted, the verdict is recorded at once
+    (what the worker would do), because test transactions never commit."""
+    from associations.services import ClaimRow, Upload, request_create
+    from associations.verdict import request_record_verdict
+
+    mpn = mpn or make_mpn(organisation, enrolled_in=(solution_area,))
+    request = request_create(
+        actor=author,
+        organisation=organisation,
+        fields=request_fields(
+            tenant_id=tenant.tenant_id,
+            domain=domain or tenant.domains.values_list("name", flat=True).first() or "x.example",
+            solution_area=solution_area,
+            activity=activity,
+            mpn=mpn,
+        ),
+        rows=[ClaimRow(product=product, subscription_id=sub) for product, sub in products],
+        uploads=[Upload(file=pdf_upload(), content_type="application/pdf")],
+        submit=submit,
+        now=now,
+    )
+    if submit:
+        request_record_verdict(request_id=request.pk, now=now)
+    return request
+
+
+def request_fields(**overrides) -> dict:
+    fields = {
+        "claim_name": "Dynamics roll-out",
+        "customer_contact_name": "Alex Customer",
+        "customer_contact_title": "CIO",
+        "customer_contact_email": "alex@customer.example",
+        "partner_contact_name": "Pat Partner",
+        "partner_contact_email": "pat@partner.example",
+        "solution_seller_name": "",
+        "isv_product_name": "",
+        "opt_out_of_incentives": False,
+        "proof_description": "Workshops and deployment, signed by the customer.",
+        "ack_customer_signature": True,
+        "ack_current_dates": True,
+        "ack_partner_services": True,
+        "ack_all_products": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+PDF_BYTES = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+
+
+def pdf_upload(name: str = "proof.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def form_data(
+    *,
+    tenant_id,
+    domain: str,
+    mpn: MpnId,
+    rows: list[tuple[Product, str]],
+    solution_area: str = SolutionArea.BUSINESS_APPLICATIONS,
+    activity: str = "pre_sales",
+    action: str = "submit",
+    initial_rows: int = 0,
+    **overrides,
+) -> dict:
+    """POST data of the request form (multipart), as a browser would send it."""
+    data = {
+        key: ("on" if value is True else value)
+        for key, value in request_fields().items()
+        if value is not False
+    }
+    data.update(
+        {
+            "tenant_id": str(tenant_id),
+            "domain": domain,
+            "solution_area": solution_area,
+            "activity": activity,
+            "mpn": mpn.pk,
+            "action": action,
+            "claims-TOTAL_FORMS": str(len(rows)),
+            "claims-INITIAL_FORMS": str(initial_rows),
+            "claims-MIN_NUM_FORMS": "0",
+            "claims-MAX_NUM_FORMS": "20",
+        }
+    )
+    for index, (product, subscription) in enumerate(rows):
+        data[f"claims-{index}-product"] = product.pk if product else ""
+        data[f"claims-{index}-subscription_id"] = subscription or ""
+    data.update(overrides)
+    return data

@@ -4,7 +4,7 @@ from django.db import migrations
 
 SCHEDULES = [
     # Re-queue requests left validating (a worker died, a directory retry gave up).
-    ("associations.tasks.requeue_stale_validations", "MI", 10),
+    ("associations.tasks.requeue_stale_validations", "I", 10),
     # Daily re-check of claims waiting for the customer to provision the subscription.
     ("associations.tasks.recheck_unprovisioned", "D", None),
 ]

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from associations.models import AssociationRequest, Claim, ClaimStatus
 from partners.models import Membership, MpnId, Role
 from validation.models import Subscription
 
@@ -24,6 +25,16 @@ def test_seed_demo_loads_every_role_and_prints_the_logins(capsys):
 
 
 @pytest.mark.django_db
+def test_seed_demo_leaves_a_claim_for_another_partner_to_compete_with():
+    call_command("seed_demo")
+
+    claim = Claim.objects.get()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+    assert claim.request.organisation.name == "Adatum Consulting"
+    assert str(claim.subscription_id) == "5ab00000-0000-4000-8000-a30000000001"
+
+
+@pytest.mark.django_db
 def test_seed_demo_twice_changes_nothing(capsys):
     call_command("seed_demo")
     before = list(Subscription.objects.order_by("pk").values())
@@ -34,3 +45,4 @@ def test_seed_demo_twice_changes_nothing(capsys):
     assert "0 created, 0 updated" in capsys.readouterr().out
     assert list(Subscription.objects.order_by("pk").values()) == before
     assert get_user_model().objects.get(username="nw-global").password == password
+    assert AssociationRequest.objects.count() == 1

@@ -5,14 +5,22 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from associations.models import AssociationRequest
+from associations.services import ClaimRow, request_create
+from associations.verdict import request_record_verdict
 from disputes.roles import ensure_reviewers_group
-from partners.models import Membership
+from partners.models import Membership, MpnId
 from validation.importers import import_directory, import_partners
 from validation.management.json_import import read_json
+from validation.models import Product, Subscription
 
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_PASSWORD = "cpor-demo"  # noqa: S105 (published demo logins, development only)
 REVIEWER_USERNAME = "reviewer"
+# Adatum already claims Woodgrove Bank's Dynamics 365 Sales subscription, so a Northwind request
+# for it goes to arbitration.
+COMPETED_CLAIM_NAME = "Woodgrove Dynamics 365 Sales roll-out"
+COMPETED_SUBSCRIPTION = "5ab00000-0000-4000-8000-a30000000001"
 
 
 class Command(BaseCommand):
@@ -26,6 +34,9 @@ class Command(BaseCommand):
             )
             directory = import_directory(read_json(DEMO_DIR / "directory.json"))
             self._ensure_reviewer()
+            competed = self._ensure_competed_claim()
+        if competed is not None:
+            request_record_verdict(request_id=competed.pk)
         self.stdout.write(f"Partners: {partners.summary()}")
         self.stdout.write(f"Directory: {directory.summary()}")
         self._print_logins()
@@ -43,6 +54,42 @@ class Command(BaseCommand):
         if created:
             self._give_demo_password(user)
         user.groups.add(ensure_reviewers_group())
+
+    def _ensure_competed_claim(self) -> AssociationRequest | None:
+        if AssociationRequest.objects.filter(claim_name=COMPETED_CLAIM_NAME).exists():
+            return None
+        subscription = Subscription.objects.select_related("tenant").get(pk=COMPETED_SUBSCRIPTION)
+        author = get_user_model().objects.get(username="ad-global")
+        return request_create(
+            actor=author,
+            organisation=author.membership.organisation,
+            fields={
+                "claim_name": COMPETED_CLAIM_NAME,
+                "tenant_id": subscription.tenant_id,
+                "domain": "woodgrove.example",
+                "solution_area": "business_applications",
+                "activity": "pre_sales",
+                "mpn": MpnId.objects.get(mpn_id="2345678"),
+                "customer_contact_name": "Robin Woodgrove",
+                "customer_contact_title": "Head of Sales Operations",
+                "customer_contact_email": "robin@woodgrove.example",
+                "partner_contact_name": "Lena Weber",
+                "partner_contact_email": "global@adatum.example",
+                "proof_description": "Pre-sales workshops and a signed statement of work.",
+                "ack_customer_signature": True,
+                "ack_current_dates": True,
+                "ack_partner_services": True,
+                "ack_all_products": True,
+            },
+            rows=[
+                ClaimRow(
+                    product=Product.objects.get(code="d365-sales"),
+                    subscription_id=COMPETED_SUBSCRIPTION,
+                )
+            ],
+            uploads=[],
+            submit=True,
+        )
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))

@@ -1,0 +1,141 @@
+"""The organisation's request list: filters, search, keyset pages, fixed queries, CSV export."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from associations.models import AssociationRequest
+from partners.catalog import SolutionArea
+from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
+
+LIST = reverse("request_list")
+
+
+@pytest.fixture
+def tenant(db):
+    return make_tenant(domains=("contoso.com",))
+
+
+@pytest.fixture
+def sales(db):
+    return make_product("d365-sales")
+
+
+def _file(user, tenant, sales, count=1, **kwargs):
+    mpn = make_mpn(user.membership.organisation)
+    return [
+        make_request(
+            user.membership.organisation,
+            user,
+            tenant=tenant,
+            products=[(sales, str(make_subscription(tenant, sales).pk))],
+            mpn=mpn,
+            **kwargs,
+        )
+        for _ in range(count)
+    ]
+
+
+def _references(response) -> list[str]:
+    return [row.reference for row in response.context["page"].rows]
+
+
+def test_an_empty_list_invites_the_first_request(client, global_admin):
+    client.force_login(global_admin)
+
+    response = client.get(LIST)
+
+    assert "has filed no association requests yet" in response.text
+    assert reverse("request_create") in response.text
+
+
+def test_requests_are_listed_newest_first_with_their_claims(client, global_admin, tenant, sales):
+    first, second = _file(global_admin, tenant, sales, count=2)
+    client.force_login(global_admin)
+
+    response = client.get(LIST)
+
+    assert _references(response) == [second.reference, first.reference]
+    assert 'data-claim-status="under_review"' in response.text
+    assert "Dynamics 365 Sales" in response.text or "D365 Sales" in response.text
+
+
+def test_filters_and_search(client, global_admin, tenant, sales):
+    passed = _file(global_admin, tenant, sales)[0]
+    failed = _file(global_admin, tenant, sales, domain="elsewhere.example")[0]
+    other_tenant = make_tenant(domains=("fabrikam.cz",), name="Fabrikam")
+    fabrikam = _file(global_admin, other_tenant, sales)[0]
+    client.force_login(global_admin)
+
+    assert _references(client.get(LIST, {"status": "action_needed"})) == [failed.reference]
+    assert _references(client.get(LIST, {"q": passed.reference.lower()})) == [passed.reference]
+    assert _references(client.get(LIST, {"q": str(other_tenant.tenant_id)})) == [fabrikam.reference]
+    assert _references(client.get(LIST, {"q": "fabrikam.cz"})) == [fabrikam.reference]
+    assert _references(client.get(LIST, {"area": SolutionArea.MICROSOFT_365})) == []
+    assert "No requests match these filters" in client.get(LIST, {"activity": "usage"}).text
+
+
+def test_keyset_pages_walk_older_and_back_newer(client, global_admin, tenant, sales, monkeypatch):
+    monkeypatch.setattr("associations.selectors.PAGE_SIZE", 2)
+    requests = _file(global_admin, tenant, sales, count=5)
+    newest_first = [r.reference for r in reversed(requests)]
+    client.force_login(global_admin)
+
+    first = client.get(LIST).context["page"]
+    second = client.get(LIST, {"before": first.older}).context["page"]
+    third = client.get(LIST, {"before": second.older}).context["page"]
+    back = client.get(LIST, {"after": third.newer}).context["page"]
+
+    assert [r.reference for r in first.rows] == newest_first[:2]
+    assert first.newer is None
+    assert [r.reference for r in second.rows] == newest_first[2:4]
+    assert [r.reference for r in third.rows] == newest_first[4:]
+    assert third.older is None
+    assert [r.reference for r in back.rows] == newest_first[2:4]
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_list_runs_a_fixed_number_of_queries(
+    client, global_admin, tenant, sales, count, django_assert_num_queries
+):
+    _file(global_admin, tenant, sales, count=count)
+    client.force_login(global_admin)
+
+    # session, user, membership+organisation, requests, claims with products
+    with django_assert_num_queries(6):
+        client.get(LIST)
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_detail_page_runs_a_fixed_number_of_queries(
+    client, global_admin, tenant, sales, count, django_assert_num_queries
+):
+    request = _file(global_admin, tenant, sales)[0]
+    for _ in range(count):
+        client.force_login(global_admin)
+        client.post(reverse("request_comment", args=[request.reference]), {"body": "note"})
+    client.force_login(global_admin)
+
+    with django_assert_num_queries(13):
+        client.get(reverse("request_detail", args=[request.reference]))
+
+
+def test_the_csv_export_streams_the_filtered_claims_and_neutralises_formulas(
+    client, global_admin, tenant, sales
+):
+    request = _file(global_admin, tenant, sales)[0]
+    AssociationRequest.objects.filter(pk=request.pk).update(claim_name="=HYPERLINK(evil)")
+    _file(global_admin, tenant, sales, domain="elsewhere.example")
+    client.force_login(global_admin)
+
+    response = client.get(reverse("request_export"), {"status": "under_review"})
+
+    assert response.streaming
+    assert response["Content-Disposition"].startswith('attachment; filename="cpor-requests-')
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["reference"] for row in rows] == [request.reference]
+    assert rows[0]["claim_name"] == "'=HYPERLINK(evil)"
+    assert rows[0]["status"] == "under_review"
+    assert rows[0]["tenant_id"] == str(tenant.tenant_id)
