@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from associations import selectors, services
 from associations.errors import TransitionError
@@ -247,7 +247,7 @@ def request_create(request):
     return redirect("request_detail", reference=created.reference)
 
 
-@cpor_member_required(write=True)
+@cpor_member_required
 @require_http_methods(["GET", "POST"])
 def request_edit(request, reference):
     instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
@@ -299,6 +299,7 @@ def request_edit(request, reference):
 
 
 @cpor_member_required
+@require_safe
 def request_detail(request, reference):
     instance = selectors.request_detail(
         selectors.request_get_for_user(request.membership, reference)
@@ -320,7 +321,7 @@ def request_detail(request, reference):
     )
 
 
-@cpor_member_required(write=True)
+@cpor_member_required
 @require_http_methods(["GET", "POST"])
 def request_withdraw(request, reference):
     instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
@@ -336,7 +337,7 @@ def request_withdraw(request, reference):
     return render(request, "associations/confirm_withdraw.html", {"req": instance, "form": form})
 
 
-@cpor_member_required(write=True)
+@cpor_member_required
 @require_http_methods(["GET", "POST"])
 def request_delete(request, reference):
     instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
@@ -353,7 +354,7 @@ def request_delete(request, reference):
     return render(request, "associations/confirm_delete.html", {"req": instance})
 
 
-@cpor_member_required(write=True)
+@cpor_member_required
 @require_POST
 def request_comment(request, reference):
     instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
@@ -366,7 +367,7 @@ def request_comment(request, reference):
     return redirect(reverse("request_detail", kwargs={"reference": reference}) + "#comments")
 
 
-@cpor_member_required(write=True)
+@cpor_member_required
 @require_http_methods(["GET", "POST"])
 def proof_add(request, reference):
     instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
@@ -398,6 +399,7 @@ def proof_add(request, reference):
 
 
 @cpor_member_required
+@require_safe
 def document_download(request, reference, document_id):
     instance = selectors.request_get_for_user(request.membership, reference)
     document = selectors.document_get(instance, document_id)
