@@ -33,13 +33,19 @@ def record_event(
     )
 
 
-def move_claim(claim: Claim, *, to: str, action: str, actor, now, reason: str = "", **payload):
-    """Change a locked claim's status and record it; callers hold the row lock."""
+def move_claim(
+    claim: Claim, *, to: str, action: str, actor, now, reason: str = "", due_at=None, **payload
+):
+    """Change a locked claim's status and record it; callers hold the row lock.
+
+    A reason and a due date belong to the status they explain, so both are reset on every move.
+    """
     from_status = claim.status
     claim.status = to
     claim.status_changed_at = now
-    claim.reason = reason  # a reason belongs to the status it explains
-    claim.save(update_fields=["status", "status_changed_at", "reason"])
+    claim.reason = reason
+    claim.due_at = due_at
+    claim.save(update_fields=["status", "status_changed_at", "reason", "due_at"])
     record_event(
         request=claim.request,
         claim=claim,

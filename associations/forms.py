@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import AssociationRequest, Claim
-from associations.services import ClaimRow, Upload
+from associations.services import ClaimRow
 from associations.uploads import DocumentsField
 from partners.catalog import ACTIVITY_RULES, Activity, SolutionArea, activity_rule
 from partners.models import MpnId, Organisation
@@ -160,12 +160,6 @@ class RequestForm(forms.ModelForm):
     def request_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
-    @property
-    def uploads(self) -> list[Upload]:
-        return [
-            Upload(file=c.file, content_type=c.content_type) for c in self.cleaned_data["documents"]
-        ]
-
     @staticmethod
     def activity_guide():
         return ACTIVITY_RULES
@@ -297,9 +291,3 @@ class ProofForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["claim"].queryset = claims
         self.fields["claim"].label_from_instance = lambda claim: claim.product.name
-
-    @property
-    def uploads(self) -> list[Upload]:
-        return [
-            Upload(file=c.file, content_type=c.content_type) for c in self.cleaned_data["documents"]
-        ]

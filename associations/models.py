@@ -168,6 +168,12 @@ class Claim(models.Model):
         _("status"), max_length=32, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
     )
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    due_at = models.DateTimeField(
+        _("decision expected by"),
+        null=True,
+        blank=True,
+        help_text=_("Set while a claim is under review or in arbitration (business days)."),
+    )
     reason = models.CharField(_("reason"), max_length=64, choices=Reason.choices, blank=True)
     reason_text = models.TextField(_("reason details"), blank=True)
 

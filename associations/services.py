@@ -19,6 +19,7 @@ from associations.models import (
     ProofDocument,
     Reason,
 )
+from associations.uploads import Upload
 from partners.models import Organisation
 from validation.models import Product
 
@@ -34,12 +35,6 @@ class ClaimRow:
     claim: Claim | None = None  # the existing claim this row edits
 
 
-@dataclass(frozen=True)
-class Upload:
-    file: object  # an UploadedFile, already validated
-    content_type: str
-
-
 def _enqueue_validation(request_id: int) -> None:
     transaction.on_commit(
         lambda: async_task("associations.tasks.validate_request", request_id, group="validation")
@@ -50,7 +45,7 @@ def _lock_claims(request: AssociationRequest) -> list[Claim]:
     return list(request.claims.select_for_update().order_by("pk"))
 
 
-def _save_documents(proof: Proof, uploads: list[Upload]) -> None:
+def save_documents(proof: Proof, uploads: list[Upload]) -> None:
     for upload in uploads:
         ProofDocument.objects.create(
             proof=proof,
@@ -82,7 +77,7 @@ def request_create(
         proof = Proof.objects.create(
             request=request, description=request.proof_description, author=actor
         )
-        _save_documents(proof, uploads)
+        save_documents(proof, uploads)
         for row in rows:
             _new_claim(request, row)
         record_event(request=request, action="request.created", actor=actor, now=now)
@@ -146,7 +141,7 @@ def request_update(
             proof = Proof.objects.create(
                 request=request, description=request.proof_description, author=actor
             )
-            _save_documents(proof, uploads)
+            save_documents(proof, uploads)
         record_event(
             request=request,
             action="request.updated",
@@ -245,6 +240,6 @@ def proof_add(
         proof = Proof.objects.create(
             request=request, claim=claim, description=description, author=actor
         )
-        _save_documents(proof, uploads)
+        save_documents(proof, uploads)
         record_event(request=request, claim=claim, action="claim.proof_added", actor=actor, now=now)
     return proof

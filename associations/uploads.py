@@ -46,12 +46,14 @@ _SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
-class CheckedFile:
+class Upload:
+    """An uploaded file that passed the checks, with the content type we serve it as."""
+
     file: object
     content_type: str
 
 
-def check_document(upload) -> CheckedFile:
+def check_document(upload) -> Upload:
     name = upload.name
     limit = settings.CPOR_MAX_UPLOAD_BYTES
     if upload.size > limit:
@@ -91,7 +93,7 @@ def check_document(upload) -> CheckedFile:
             code="file_content",
             params={"name": name},
         )
-    return CheckedFile(file=upload, content_type=content_type)
+    return Upload(file=upload, content_type=content_type)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -27,6 +27,7 @@ from associations.models import (
     ClaimStatus,
 )
 from associations.signals import claim_contested
+from cpor_portal.deadlines import due
 from validation.checks import ClaimInput, DatabaseDirectory, Directory, check_claim, check_request
 
 
@@ -168,7 +169,12 @@ def _record_claim(request, claim, request_failures, claim_failures, now) -> tupl
         claim_contested.send(sender=Claim, claim=claim, competitors=rivals, now=now)
         return claim, ClaimStatus.IN_ARBITRATION
     move_claim(
-        claim, to=ClaimStatus.UNDER_REVIEW, action="claim.checks_passed", actor=None, now=now
+        claim,
+        to=ClaimStatus.UNDER_REVIEW,
+        action="claim.checks_passed",
+        actor=None,
+        now=now,
+        due_at=due("review_business_days", now),
     )
     return claim, ClaimStatus.UNDER_REVIEW
 

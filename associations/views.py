@@ -232,7 +232,7 @@ def request_create(request):
             organisation=request.membership.organisation,
             fields=forms.form.request_fields,
             rows=forms.rows.rows,
-            uploads=forms.form.uploads,
+            uploads=forms.form.cleaned_data["documents"],
             submit=action == "submit",
         )
     except TransitionError as error:
@@ -285,7 +285,7 @@ def request_edit(request, reference):
             request=instance,
             fields=forms.form.request_fields,
             rows=forms.rows.rows,
-            uploads=forms.form.uploads,
+            uploads=forms.form.cleaned_data["documents"],
             submit=action == "submit",
         )
     except TransitionError as error:
@@ -316,7 +316,7 @@ def request_detail(request, reference):
             "is_draft": statuses == {ClaimStatus.DRAFT},
             "withdrawable": bool(statuses & WITHDRAWABLE_STATUSES),
             "proof_open": selectors.claims_open_for_proof(instance).exists(),
-            "comment_form": CommentForm(),
+            "now": timezone.now(),
         },
     )
 
@@ -383,7 +383,7 @@ def proof_add(request, reference):
                 request=instance,
                 claim=form.cleaned_data["claim"],
                 description=form.cleaned_data["description"],
-                uploads=form.uploads,
+                uploads=form.cleaned_data["documents"],
             )
         except TransitionError as error:
             form.add_error(None, error.message)

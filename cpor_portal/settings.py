@@ -194,3 +194,6 @@ CPOR_DEADLINES = {
     "provisioning_recheck_days": 7,
 }
 CPOR_MAX_UPLOAD_BYTES = env_int("CPOR_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Absolute links in e-mails (the customer's decline link) start with this.
+CPOR_BASE_URL = env_str("CPOR_BASE_URL", default="http://127.0.0.1:8000")
+CPOR_CONSENT_LINK_DAYS = env_int("CPOR_CONSENT_LINK_DAYS", 30)

@@ -8,6 +8,7 @@ from cpor_portal.health import healthz
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("", include("partners.urls")),
+    path("", include("disputes.urls")),
     path("associations/", include("associations.urls")),
     path(
         "login/",

@@ -8,6 +8,9 @@ class DisputesConfig(AppConfig):
     verbose_name = _("Disputes and arbitration")
 
     def ready(self):
+        from associations.signals import claim_contested
+        from disputes.receivers import open_case_for_contested_claim
         from disputes.roles import ensure_reviewers_group
 
         post_migrate.connect(ensure_reviewers_group, sender=self)
+        claim_contested.connect(open_case_for_contested_claim, dispatch_uid="disputes.open_case")

@@ -1,0 +1,307 @@
+"""The reviewers' side: a queue of claims and arbitration cases, and one page per decision.
+
+Reviewers read everything but edit nothing directly: every decision goes through a service
+function from a small form on the claim's or the case's page, so it is locked, recorded in the
+timeline and told to the partner.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from associations.admin import ReadOnlyAdmin
+from associations.models import ClaimStatus, ProofDocument
+from disputes import services
+from disputes.errors import ReviewError
+from disputes.forms import ApproveForm, DecideForm, DisputeAnswerForm, InformationForm, RejectForm
+from disputes.models import ArbitrationCase, Dispute, InformationRequest, ReviewClaim
+from disputes.selectors import QUEUE_STATUSES, claims_for_review
+
+DECIDE = "disputes.decide_case"
+
+
+def _overdue(due_at) -> str:
+    if due_at is None:
+        return "—"
+    label = format_html("{}", timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"))
+    if due_at < timezone.now():
+        return format_html(
+            '<strong style="color:#ba2121" data-overdue="true">{} ⚠ {}</strong>',
+            label,
+            _("overdue"),
+        )
+    return label
+
+
+def _act(request, action, success: str):
+    """Run one decision; a domain error becomes a message instead of a 500."""
+    if not request.user.has_perm(DECIDE):
+        raise PermissionDenied
+    try:
+        action()
+    except ReviewError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@admin.register(ReviewClaim)
+class ReviewClaimAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "organisation", "product", "status", "due"]
+    list_filter = ["status", "product__solution_area", "activity"]
+    search_fields = [
+        "=request__id",
+        "request__organisation__name",
+        "=tenant_id",
+        "=subscription_id",
+    ]
+    list_select_related = ["request__organisation", "product"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status__in=QUEUE_STATUSES)
+            .order_by(F("due_at").asc(nulls_last=True), "pk")
+        )
+
+    @admin.display(description=_("request"), ordering="request_id")
+    def reference(self, obj):
+        return obj.request.reference
+
+    @admin.display(description=_("organisation"), ordering="request__organisation__name")
+    def organisation(self, obj):
+        return obj.request.organisation.name
+
+    @admin.display(description=_("decision due"), ordering="due_at")
+    def due(self, obj):
+        return _overdue(obj.due_at)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="disputes_review",
+            ),
+            path(
+                "document/<int:pk>/",
+                self.admin_site.admin_view(self.document_view),
+                name="disputes_document",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:disputes_review", pk=object_id)
+
+    def document_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(ProofDocument, pk=pk)
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type=document.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def review_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        claim = get_object_or_404(ReviewClaim.objects.select_related("request", "product"), pk=pk)
+        post = request.POST if request.method == "POST" else None
+        action = request.POST.get("action")
+        forms = {
+            "approve": ApproveForm(post if action == "approve" else None, prefix="approve"),
+            "reject": RejectForm(post if action == "reject" else None, prefix="reject"),
+            "information": InformationForm(
+                post if action == "information" else None, prefix="information", claims=[claim]
+            ),
+            "dispute": DisputeAnswerForm(post if action == "dispute" else None, prefix="dispute"),
+        }
+        valid = request.method == "POST" and action in forms and forms[action].is_valid()
+        if valid and self._decide(request, claim, action, forms[action].cleaned_data):
+            return redirect("admin:disputes_review", pk=pk)
+        case = claim.cases.filter(status=ArbitrationCase.Status.OPEN).first()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Review %(reference)s") % {"reference": claim.request.reference},
+            "claim": claims_for_review([claim.pk])[0],
+            "forms": forms,
+            "case": case,
+            "can_decide": request.user.has_perm(DECIDE),
+            "statuses": ClaimStatus,
+            "opts": self.model._meta,
+            "events": claim.request.events.select_related("actor", "claim__product"),
+        }
+        return render(request, "admin/disputes/review.html", context)
+
+    def _decide(self, request, claim, action, data) -> bool:
+        user = request.user
+        if action == "approve":
+            return _act(
+                request,
+                lambda: services.claim_approve(actor=user, claim=claim, note=data["note"]),
+                _("Approved; the partner and the customer's contact are told."),
+            )
+        if action == "reject":
+            return _act(
+                request,
+                lambda: services.claim_reject(
+                    actor=user, claim=claim, reason=data["reason"], note=data["note"]
+                ),
+                _("Rejected; the partner is told and may dispute once."),
+            )
+        if action == "information":
+            return _act(
+                request,
+                lambda: services.claim_request_information(
+                    actor=user, claim=claim, reason=data["reason"], question=data["question"]
+                ),
+                _("Question sent; the partner has 14 business days to answer."),
+            )
+        return _act(
+            request,
+            lambda: services.dispute_answer(
+                actor=user,
+                dispute=claim.dispute,
+                approve=data["decision"] == "approve",
+                rationale=data["rationale"],
+            ),
+            _("Dispute answered."),
+        )
+
+
+@admin.register(ArbitrationCase)
+class ArbitrationCaseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "product",
+        "activity",
+        "tenant_id",
+        "status",
+        "parties",
+        "due",
+        "working_with_owner",
+    ]
+    list_filter = ["status", "working_with_owner", "activity"]
+    search_fields = ["=tenant_id", "=subscription_id", "claims__request__organisation__name"]
+    list_select_related = ["product"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-status", "due_at")
+
+    @admin.display(description=_("parties"))
+    def parties(self, obj):
+        return obj.claims.count()
+
+    @admin.display(description=_("decision due"), ordering="due_at")
+    def due(self, obj):
+        return _overdue(obj.due_at) if obj.status == ArbitrationCase.Status.OPEN else "—"
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/arbitrate/",
+                self.admin_site.admin_view(self.case_view),
+                name="disputes_case",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:disputes_case", pk=object_id)
+
+    def case_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        case = get_object_or_404(ArbitrationCase.objects.select_related("product", "winner"), pk=pk)
+        claims = claims_for_review(case.claims.values("pk"))
+        post = request.POST if request.method == "POST" else None
+        action = request.POST.get("action")
+        undecided = [c for c in claims if c.status != ClaimStatus.APPROVED]
+        forms = {
+            "decide": DecideForm(
+                post if action == "decide" else None, prefix="decide", claims=claims
+            ),
+            "information": InformationForm(
+                post if action == "information" else None, prefix="information", claims=undecided
+            ),
+        }
+        valid = request.method == "POST" and (
+            action == "owner" or (action in forms and forms[action].is_valid())
+        )
+        if valid and self._act_on_case(request, case, claims, action, forms.get(action)):
+            return redirect("admin:disputes_case", pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Arbitration case #%(pk)s") % {"pk": case.pk},
+            "case": case,
+            "claims": claims,
+            "forms": forms,
+            "can_decide": request.user.has_perm(DECIDE)
+            and case.status == ArbitrationCase.Status.OPEN,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/disputes/case.html", context)
+
+    def _act_on_case(self, request, case, claims, action, form) -> bool:
+        user = request.user
+        by_pk = {claim.pk: claim for claim in claims}
+        if action == "owner":
+            return _act(
+                request,
+                lambda: services.case_mark_working_with_owner(actor=user, case=case),
+                _("Marked; the challengers are told the review takes longer."),
+            )
+        data = form.cleaned_data
+        if action == "information":
+            return _act(
+                request,
+                lambda: services.claim_request_information(
+                    actor=user,
+                    claim=by_pk[data["claim"]],
+                    reason=data["reason"],
+                    question=data["question"],
+                ),
+                _("Question sent; the partner has 14 business days to answer."),
+            )
+        return _act(
+            request,
+            lambda: services.case_decide(
+                actor=user, case=case, winner=by_pk[data["winner"]], rationale=data["rationale"]
+            ),
+            _("Case decided; every party is told the outcome."),
+        )
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "reason", "asked_at", "due_at", "answered_at", "reviewer"]
+    list_filter = ["reason", ("answered_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["claim__request", "claim__product", "reviewer"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "filed_at", "due", "answered_at", "upheld"]
+    list_filter = ["upheld", ("answered_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["claim__request", "claim__product"]
+
+    @admin.display(description=_("answer due"), ordering="due_at")
+    def due(self, obj):
+        return _overdue(obj.due_at) if obj.answered_at is None else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dispute = get_object_or_404(Dispute, pk=object_id)
+        return redirect(reverse("admin:disputes_review", args=[dispute.claim_id]))

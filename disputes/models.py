@@ -1,0 +1,149 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Claim, Reason
+from partners.catalog import Activity
+from validation.models import Product
+
+INFORMATION_REASONS = [
+    (reason.value, reason.label)
+    for reason in (
+        Reason.NO_PROOF,
+        Reason.NO_SIGNATURE,
+        Reason.OLD_DATES,
+        Reason.NO_SERVICES,
+        Reason.PRODUCT_MISSING,
+    )
+]
+REJECTION_REASONS = [
+    (reason.value, reason.label)
+    for reason in (
+        Reason.INSUFFICIENT_PROOF,
+        Reason.NO_RESPONSE,
+        Reason.CUSTOMER_DECLINED,
+        Reason.LOST_ARBITRATION,
+        Reason.PARTNER_REQUEST,
+    )
+]
+
+
+class ArbitrationCase(models.Model):
+    """Competing claims of several organisations for one claim key, decided together."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+
+    tenant_id = models.UUIDField(_("customer tenant ID"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    activity = models.CharField(_("activity"), max_length=32, choices=Activity.choices)
+    subscription_id = models.UUIDField(_("subscription ID"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="open")
+    opened_at = models.DateTimeField(_("opened"))
+    due_at = models.DateTimeField(_("decision due"))
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue"), null=True, blank=True)
+    working_with_owner = models.BooleanField(_("working with the current owner"), default=False)
+    claims = models.ManyToManyField(Claim, related_name="cases", verbose_name=_("claims"))
+    winner = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rationale = models.TextField(_("rationale"), blank=True)
+
+    class Meta:
+        verbose_name = _("arbitration case")
+        verbose_name_plural = _("arbitration cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant_id", "product", "activity", "subscription_id"],
+                condition=models.Q(status="open"),
+                nulls_distinct=False,
+                name="one_open_case_per_key",
+            ),
+        ]
+        indexes = [
+            # The reviewers' queue: WHERE status = 'open' ORDER BY due_at.
+            models.Index(fields=["status", "due_at"], name="case_queue"),
+        ]
+        permissions = [("decide_case", _("Can decide arbitration cases and review claims"))]
+
+    def __str__(self):
+        return f"Case #{self.pk}"
+
+
+class InformationRequest(models.Model):
+    """A reviewer's question to one partner ("partner action required" in the original)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="information_requests")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("information needed"), max_length=64, choices=INFORMATION_REASONS)
+    question = models.TextField(_("question"))
+    return_status = models.CharField(_("returns to"), max_length=32)
+    asked_at = models.DateTimeField(_("asked"))
+    due_at = models.DateTimeField(_("answer due"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+        ordering = ["-asked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=models.Q(answered_at__isnull=True),
+                name="one_open_information_request_per_claim",
+            ),
+        ]
+        indexes = [
+            # The expiry sweep: WHERE answered_at IS NULL AND due_at < now.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(answered_at__isnull=True),
+                name="information_open_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.claim})"
+
+
+class Dispute(models.Model):
+    """A partner contests a rejection, once, with a statement and new proof."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="dispute")
+    statement = models.TextField(_("statement"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed"))
+    due_at = models.DateTimeField(_("answer due"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    upheld = models.BooleanField(_("claim approved on dispute"), null=True, blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["due_at"]
+
+    def __str__(self):
+        return f"Dispute of {self.claim}"
+
+
+class ReviewClaim(Claim):
+    """Claims as the reviewers' queue shows them (a proxy: same table, its own admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("claim to review")
+        verbose_name_plural = _("review queue: claims")
