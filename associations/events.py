@@ -44,8 +44,9 @@ def move_claim(
     claim.status = to
     claim.status_changed_at = now
     claim.reason = reason
+    claim.reason_text = ""
     claim.due_at = due_at
-    claim.save(update_fields=["status", "status_changed_at", "reason", "due_at"])
+    claim.save(update_fields=["status", "status_changed_at", "reason", "reason_text", "due_at"])
     record_event(
         request=claim.request,
         claim=claim,

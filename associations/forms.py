@@ -16,10 +16,13 @@ from validation.models import Product
 
 
 class MpnChoiceField(forms.ModelChoiceField):
-    """Enrolled MPN IDs only; like the original, partner types are not shown here."""
+    """Enrolled MPN IDs only, with their programs; like the original, no partner types."""
 
     def label_from_instance(self, obj):
-        return f"{obj.mpn_id} · {obj.location_name}, {obj.country}"
+        programs = ", ".join(
+            str(SolutionArea(e.program.solution_area).label) for e in obj.enrolments.all()
+        )
+        return f"{obj.mpn_id} · {obj.location_name}, {obj.country} ({programs})"
 
 
 class RequestForm(forms.ModelForm):
@@ -80,9 +83,10 @@ class RequestForm(forms.ModelForm):
         self.submitting = False
         self.fields["mpn"] = MpnChoiceField(
             label=_("MPN ID"),
-            queryset=MpnId.objects.filter(
-                organisation=organisation, enrolments__isnull=False
-            ).distinct(),
+            queryset=MpnId.objects.filter(organisation=organisation, enrolments__isnull=False)
+            .distinct()
+            .prefetch_related("enrolments__program"),
+            empty_label=_("Choose an enrolled MPN ID"),
             help_text=format_html(
                 "{} <a href='{}'>{}</a>. {}",
                 _("Only MPN IDs enrolled in an incentive program are listed; enrol others in the"),
@@ -184,18 +188,20 @@ class ClaimRowForm(forms.Form):
         help_text=_("Business Applications only: the subscription ID (a GUID) of this product."),
     )
 
-    def __init__(self, *args, editable_claims=None, **kwargs):
+    def __init__(self, *args, editable_claims=None, product_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         if editable_claims is not None:
             self.fields["claim"].queryset = editable_claims
-        self.fields["product"].widget.choices = self._grouped_products()
+        self.fields["product"].widget.choices = product_choices
 
-    def _grouped_products(self):
-        products = list(Product.objects.order_by("solution_area", "name"))
-        return [("", "---------")] + [
-            (label, [(p.pk, p.name) for p in products if p.solution_area == value])
-            for value, label in SolutionArea.choices
-        ]
+
+def _grouped_products() -> list:
+    """The catalog as option groups per solution area, read once for all rows."""
+    products = list(Product.objects.order_by("solution_area", "name"))
+    return [("", "---------")] + [
+        (label, [(p.pk, p.name) for p in products if p.solution_area == value])
+        for value, label in SolutionArea.choices
+    ]
 
 
 class BaseClaimRowFormSet(forms.BaseFormSet):
@@ -205,7 +211,9 @@ class BaseClaimRowFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"editable_claims": self.editable_claims}
+        if not hasattr(self, "_product_choices"):
+            self._product_choices = _grouped_products()
+        return {"editable_claims": self.editable_claims, "product_choices": self._product_choices}
 
     def clean(self):
         if any(self.errors) or self.solution_area is None:

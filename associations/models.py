@@ -54,15 +54,12 @@ CONTESTING_STATUSES = frozenset(
         ClaimStatus.UNDER_REVIEW,
         ClaimStatus.IN_ARBITRATION,
         ClaimStatus.INFO_REQUESTED,
+        ClaimStatus.DISPUTED,
         ClaimStatus.APPROVED,
     }
 )
-# Open or approved: a second claim by the same organisation for the key is a duplicate.
-OPEN_OR_APPROVED_STATUSES = CONTESTING_STATUSES | {
-    ClaimStatus.VALIDATING,
-    ClaimStatus.ACTION_NEEDED,
-    ClaimStatus.DISPUTED,
-}
+# Still being filed: a draft fixed or resubmitted by the partner.
+EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED})
 WITHDRAWABLE_STATUSES = frozenset(
     {
         ClaimStatus.VALIDATING,
@@ -72,6 +69,14 @@ WITHDRAWABLE_STATUSES = frozenset(
         ClaimStatus.INFO_REQUESTED,
     }
 )
+
+
+def locks_customer(status: str) -> bool:
+    """A claim past its checks fixes the request's customer, area, activity and MPN ID."""
+    return status not in EDITABLE_STATUSES | {ClaimStatus.WITHDRAWN}
+
+
+# Nothing more can happen to these; no newer proof is taken.
 FINAL_STATUSES = frozenset({ClaimStatus.REJECTED_FINAL, ClaimStatus.ENDED, ClaimStatus.WITHDRAWN})
 
 
@@ -322,6 +327,20 @@ EVENT_LABELS = {
     "claim.withdrawn": _("Withdrawn"),
     "claim.proof_added": _("Newer proof added"),
     "claim.provisioning_rechecked": _("Subscription provisioned: checks run again"),
+    "claim.review_overdue": _("Review takes longer than expected"),
+    "claim.approved": _("Approved"),
+    "claim.rejected": _("Rejected"),
+    "claim.info_requested": _("Information requested"),
+    "claim.info_answered": _("Information sent to the reviewer"),
+    "claim.no_response": _("Rejected: no answer in time"),
+    "claim.disputed": _("Rejection disputed"),
+    "claim.customer_declined": _("Declined by the customer"),
+    "dispute.upheld": _("Dispute upheld: approved"),
+    "dispute.refused": _("Dispute refused"),
+    "case.joined": _("Arbitration case opened or joined"),
+    "case.working_with_owner": _("Reviewer is working with the current owner"),
+    "case.won": _("Arbitration decided in your favour"),
+    "case.lost": _("Arbitration decided for another partner"),
 }
 
 

@@ -7,6 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from associations.models import (
+    EDITABLE_STATUSES,
+    FINAL_STATUSES,
     AssociationRequest,
     CheckResult,
     Claim,
@@ -171,17 +173,11 @@ def document_get(request: AssociationRequest, document_id: int) -> ProofDocument
 
 
 def editable_claims(request: AssociationRequest) -> QuerySet:
-    return request.claims.filter(
-        status__in=[ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED]
-    ).select_related("product")
+    return request.claims.filter(status__in=EDITABLE_STATUSES).select_related("product")
 
 
 def claims_open_for_proof(request: AssociationRequest) -> QuerySet:
-    return request.claims.exclude(
-        status__in=[
-            ClaimStatus.ENDED,
-            ClaimStatus.WITHDRAWN,
-            ClaimStatus.REJECTED_FINAL,
-            ClaimStatus.DRAFT,
-        ]
-    ).select_related("product")
+    """Submitted claims that have not ended (a draft's proof is edited with the draft, and a
+    rejection takes new proof through its dispute)."""
+    closed = FINAL_STATUSES | {ClaimStatus.DRAFT, ClaimStatus.REJECTED}
+    return request.claims.exclude(status__in=closed).select_related("product")

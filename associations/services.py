@@ -5,11 +5,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from associations.errors import TransitionError
-from associations.events import move_claim, record_event
+from associations.events import move_claim, notify_partner, record_event
 from associations.models import (
+    EDITABLE_STATUSES,
+    FINAL_STATUSES,
     WITHDRAWABLE_STATUSES,
     AssociationRequest,
     Claim,
@@ -18,12 +21,12 @@ from associations.models import (
     Proof,
     ProofDocument,
     Reason,
+    locks_customer,
 )
 from associations.uploads import Upload
 from partners.models import Organisation
 from validation.models import Product
 
-EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED})
 # Fields of the request that define the claim keys; frozen once a claim is past its checks.
 CUSTOMER_FIELDS = ("tenant_id", "domain", "solution_area", "activity", "mpn")
 
@@ -42,7 +45,9 @@ def _enqueue_validation(request_id: int) -> None:
 
 
 def _lock_claims(request: AssociationRequest) -> list[Claim]:
-    return list(request.claims.select_for_update().order_by("pk"))
+    return list(
+        request.claims.select_for_update(of=("self",)).select_related("product").order_by("pk")
+    )
 
 
 def save_documents(proof: Proof, uploads: list[Upload]) -> None:
@@ -121,12 +126,12 @@ def request_update(
     """Save a draft, or fix a request whose checks failed; `submit` runs the checks again."""
     now = now or timezone.now()
     with transaction.atomic():
-        request = AssociationRequest.objects.select_for_update().get(pk=request.pk)
+        request = AssociationRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
         claims = _lock_claims(request)
         editable = [claim for claim in claims if claim.status in EDITABLE_STATUSES]
         if not editable:
             raise TransitionError("not_editable")
-        locked = [c for c in claims if c.status not in EDITABLE_STATUSES | {ClaimStatus.WITHDRAWN}]
+        locked = [claim for claim in claims if locks_customer(claim.status)]
         changed = [name for name, value in fields.items() if getattr(request, name) != value]
         if locked and set(changed) & set(CUSTOMER_FIELDS):
             raise TransitionError("customer_locked")
@@ -137,7 +142,8 @@ def request_update(
         kept = _apply_rows(request, rows, editable, actor=actor, now=now)
         if not kept and not locked:
             raise TransitionError("no_claims")
-        if uploads:
+        if uploads or "proof_description" in changed:
+            # Proof is append-only: reviewers weigh the newest and can see what came before.
             proof = Proof.objects.create(
                 request=request, description=request.proof_description, author=actor
             )
@@ -184,7 +190,14 @@ def _remove_claim(claim: Claim, *, actor, now) -> None:
     if claim.status == ClaimStatus.DRAFT:
         claim.delete()
     else:
-        move_claim(claim, to=ClaimStatus.WITHDRAWN, action="claim.withdrawn", actor=actor, now=now)
+        move_claim(
+            claim,
+            to=ClaimStatus.WITHDRAWN,
+            action="claim.withdrawn",
+            actor=actor,
+            now=now,
+            reason=Reason.PARTNER_REQUEST,
+        )
 
 
 def request_withdraw(
@@ -205,6 +218,14 @@ def request_withdraw(
                 now=now,
                 reason=Reason.PARTNER_REQUEST,
             )
+        notify_partner(
+            request,
+            _("%(name)s withdrew %(products)s.")
+            % {
+                "name": actor.get_full_name() or actor.get_username(),
+                "products": ", ".join(claim.product.name for claim in claims),
+            },
+        )
     return request
 
 
@@ -213,7 +234,10 @@ def request_delete_draft(*, actor, request: AssociationRequest) -> None:
         claims = _lock_claims(request)
         if any(claim.status != ClaimStatus.DRAFT for claim in claims):
             raise TransitionError("not_a_draft")
+        files = [document.file for document in ProofDocument.objects.filter(proof__request=request)]
         request.delete()
+        # Stored files go only once the rows are gone for good.
+        transaction.on_commit(lambda: [file.delete(save=False) for file in files])
 
 
 def comment_add(*, actor, request: AssociationRequest, body: str) -> Comment:
@@ -234,8 +258,8 @@ def proof_add(
     """Newer proof for one claim; reviewers always weigh the most recent."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = Claim.objects.select_for_update().get(pk=claim.pk, request=request)
-        if claim.status in {ClaimStatus.ENDED, ClaimStatus.WITHDRAWN, ClaimStatus.REJECTED_FINAL}:
+        claim = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk, request=request)
+        if claim.status in FINAL_STATUSES:
             raise TransitionError("claim_ended")
         proof = Proof.objects.create(
             request=request, claim=claim, description=description, author=actor

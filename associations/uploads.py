@@ -5,6 +5,7 @@ the family its extension claims (a `.pdf` that is really an executable is refuse
 content type comes from this table, never from the browser.
 """
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -84,7 +85,7 @@ def check_document(upload) -> Upload:
         found = {match.extension for match in puremagic.magic_string(head)}
     except puremagic.PureError:
         found = set()
-    if not found & family:
+    if not found & family or (suffix in _OOXML and not _is_office_document(upload, suffix)):
         raise ValidationError(
             _(
                 "The content of %(name)s does not match its file type. "
@@ -94,6 +95,27 @@ def check_document(upload) -> Upload:
             params={"name": name},
         )
     return Upload(file=upload, content_type=content_type)
+
+
+# The part folder each Office Open XML format must have; any ZIP file sniffs like one.
+_OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+
+
+def _is_office_document(upload, suffix: str) -> bool:
+    """A real Office document, and one without macros (vbaProject.bin)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        upload.seek(0)
+    part = _OOXML_PARTS[suffix]
+    return (
+        "[Content_Types].xml" in names
+        and any(name.startswith(part) for name in names)
+        and not any(name.lower().endswith("vbaproject.bin") for name in names)
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -20,7 +20,6 @@ from django_q.tasks import async_task
 from associations.events import move_claim, notify_partner
 from associations.models import (
     CONTESTING_STATUSES,
-    OPEN_OR_APPROVED_STATUSES,
     AssociationRequest,
     CheckResult,
     Claim,
@@ -32,12 +31,13 @@ from validation.checks import ClaimInput, DatabaseDirectory, Directory, check_cl
 
 
 def _same_key(claim: Claim):
+    """Other requests' claims for the claim's key (a request never holds a key twice)."""
     return Claim.objects.filter(
         tenant_id=claim.tenant_id,
         product_id=claim.product_id,
         activity=claim.activity,
         subscription_id=claim.subscription_id,
-    ).exclude(pk=claim.pk)
+    ).exclude(request_id=claim.request_id)
 
 
 def _key_lock_id(claim: Claim) -> int:
@@ -52,9 +52,11 @@ def _lock_key(claim: Claim) -> None:
 
 def own_duplicate(claim: Claim) -> Claim | None:
     """The organisation's own open or approved claim for the same key, if any."""
-    settled = Q(status__in=OPEN_OR_APPROVED_STATUSES - {ClaimStatus.VALIDATING})
-    # Of two claims validated at once, the older one is the original and the newer the duplicate.
-    earlier = Q(status=ClaimStatus.VALIDATING) & (Q(pk__lt=claim.pk) if claim.pk else Q())
+    settled = Q(status__in=CONTESTING_STATUSES)
+    # Of two claims still being filed, the older one is the original and the newer the duplicate
+    # (so two requests validated at once never fail as duplicates of each other).
+    filing = [ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED]
+    earlier = Q(status__in=filing) & (Q(pk__lt=claim.pk) if claim.pk else Q())
     return (
         _same_key(claim)
         .filter(settled | earlier, request__organisation_id=claim.request.organisation_id)
@@ -101,7 +103,7 @@ def request_record_verdict(
     directory = directory or DatabaseDirectory()
     with transaction.atomic():
         request = (
-            AssociationRequest.objects.select_for_update()
+            AssociationRequest.objects.select_for_update(of=("self",))
             .select_related("author", "organisation")
             .filter(pk=request_id)
             .first()
@@ -109,7 +111,7 @@ def request_record_verdict(
         if request is None:
             return None
         claims = list(
-            request.claims.select_for_update()
+            request.claims.select_for_update(of=("self",))
             .filter(status=ClaimStatus.VALIDATING)
             .select_related("product")
             .order_by("pk")
@@ -156,7 +158,9 @@ def _record_claim(request, claim, request_failures, claim_failures, now) -> tupl
         )
         return claim, ClaimStatus.ACTION_NEEDED
     _lock_key(claim)
-    rivals = list(competitors(claim, request.organisation_id).select_for_update().order_by("pk"))
+    rivals = list(
+        competitors(claim, request.organisation_id).select_for_update(of=("self",)).order_by("pk")
+    )
     if rivals:
         move_claim(
             claim,
@@ -208,12 +212,14 @@ def claims_recheck_provisioning(
     now = now or timezone.now()
     directory = directory or DatabaseDirectory()
     with transaction.atomic():
-        request = AssociationRequest.objects.select_for_update().filter(pk=request_id).first()
+        request = (
+            AssociationRequest.objects.select_for_update(of=("self",)).filter(pk=request_id).first()
+        )
         if request is None or request.check_results.filter(claim__isnull=True).exists():
             return 0
         waiting = [
             claim
-            for claim in request.claims.select_for_update()
+            for claim in request.claims.select_for_update(of=("self",))
             .filter(status=ClaimStatus.ACTION_NEEDED)
             .select_related("product")
             .order_by("pk")
@@ -255,6 +261,9 @@ def request_preview(
     for claim, codes in zip(claims, failures, strict=True):
         duplicate = own_duplicate(claim)
         codes = codes + (["subscription_already_claimed"] if duplicate else [])
-        contested = competitors(claim, request.organisation_id).exists()
+        # Competition is told only for a claim that passes, as the worker would find it, so
+        # "Check now" cannot probe other partners' claims for a customer one cannot name.
+        passes = not request_failures and not codes
+        contested = passes and competitors(claim, request.organisation_id).exists()
         previews.append(ClaimPreview(claim, codes, duplicate, contested))
     return request_failures, previews

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from associations import selectors, services
 from associations.errors import TransitionError
 from associations.forms import ClaimRowFormSet, CommentForm, ProofForm, RequestForm, WithdrawForm
-from associations.models import WITHDRAWABLE_STATUSES, AssociationRequest, Claim, ClaimStatus
+from associations.models import (
+    EDITABLE_STATUSES,
+    WITHDRAWABLE_STATUSES,
+    AssociationRequest,
+    Claim,
+    ClaimStatus,
+    locks_customer,
+)
 from associations.verdict import request_preview
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
@@ -27,7 +34,7 @@ def _filters(request) -> selectors.RequestFilters:
         status=get.get("status", "") if get.get("status") in ClaimStatus.values else "",
         solution_area=get.get("area", "") if get.get("area") in SolutionArea.values else "",
         activity=get.get("activity", "") if get.get("activity") in Activity.values else "",
-        q=get.get("q", "")[:200],
+        q=get.get("q", "").replace("\x00", "")[:200],
     )
 
 
@@ -255,9 +262,9 @@ def request_edit(request, reference):
     if not editable.exists():
         messages.error(request, TransitionError("not_editable").message)
         return redirect("request_detail", reference=reference)
-    locked = instance.claims.exclude(
-        status__in=[ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED, ClaimStatus.WITHDRAWN]
-    ).exists()
+    locked = any(
+        locks_customer(status) for status in instance.claims.values_list("status", flat=True)
+    )
     initial_rows = [
         {
             "claim": claim.pk,
@@ -312,7 +319,7 @@ def request_detail(request, reference):
             "req": instance,
             "checks": CHECKS,
             "validating": ClaimStatus.VALIDATING in statuses,
-            "editable": bool(statuses & {ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED}),
+            "editable": bool(statuses & EDITABLE_STATUSES),
             "is_draft": statuses == {ClaimStatus.DRAFT},
             "withdrawable": bool(statuses & WITHDRAWABLE_STATUSES),
             "proof_open": selectors.claims_open_for_proof(instance).exists(),

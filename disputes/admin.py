@@ -7,7 +7,7 @@ timeline and told to the partner.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -199,11 +199,16 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
     list_select_related = ["product"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-status", "due_at")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(party_count=Count("claims"))
+            .order_by("-status", "due_at")
+        )
 
-    @admin.display(description=_("parties"))
+    @admin.display(description=_("parties"), ordering="party_count")
     def parties(self, obj):
-        return obj.claims.count()
+        return obj.party_count
 
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):

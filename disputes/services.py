@@ -28,7 +28,7 @@ QUESTIONABLE_STATUSES = frozenset(
 
 def _lock(claim: Claim) -> Claim:
     return (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("request__author", "product")
         .get(pk=claim.pk)
     )
@@ -101,7 +101,7 @@ def case_open_or_join(*, claim: Claim, competitors: list[Claim], now: datetime) 
         "subscription_id": claim.subscription_id,
     }
     case = (
-        ArbitrationCase.objects.select_for_update()
+        ArbitrationCase.objects.select_for_update(of=("self",))
         .filter(status=ArbitrationCase.Status.OPEN, **key)
         .first()
     )
@@ -155,7 +155,7 @@ def case_mark_working_with_owner(*, actor, case: ArbitrationCase, now: datetime 
     """The reviewer works with the current owner; challengers are told it takes longer."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = ArbitrationCase.objects.select_for_update().get(pk=case.pk)
+        case = ArbitrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if case.status != ArbitrationCase.Status.OPEN:
             raise ReviewError("case_closed")
         if case.working_with_owner:
@@ -189,11 +189,11 @@ def case_decide(
     """The winner becomes (or stays) the owner; challengers are rejected, a losing owner ends."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = ArbitrationCase.objects.select_for_update().get(pk=case.pk)
+        case = ArbitrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if case.status != ArbitrationCase.Status.OPEN:
             raise ReviewError("case_closed")
         claims = list(
-            case.claims.select_for_update()
+            case.claims.select_for_update(of=("self",))
             .select_related("request__author", "request__organisation", "product")
             .order_by("pk")
         )
@@ -356,7 +356,7 @@ def information_answer(
         claim = _lock(claim)
         _require(claim, ClaimStatus.INFO_REQUESTED)
         info = (
-            InformationRequest.objects.select_for_update()
+            InformationRequest.objects.select_for_update(of=("self",))
             .filter(claim=claim, answered_at__isnull=True)
             .first()
         )
@@ -421,7 +421,7 @@ def dispute_answer(
 ) -> Dispute:
     now = now or timezone.now()
     with transaction.atomic():
-        dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=dispute.pk)
         claim = _lock(dispute.claim)
         _require(claim, ClaimStatus.DISPUTED)
         dispute.answered_at = now
@@ -475,7 +475,7 @@ def information_request_expire(*, info: InformationRequest, now: datetime | None
     now = now or timezone.now()
     with transaction.atomic():
         claim = _lock(info.claim)
-        info = InformationRequest.objects.select_for_update().get(pk=info.pk)
+        info = InformationRequest.objects.select_for_update(of=("self",)).get(pk=info.pk)
         if info.answered_at is not None or info.due_at > now:
             return False
         if claim.status != ClaimStatus.INFO_REQUESTED:
@@ -499,7 +499,9 @@ def case_flag_overdue(*, case: ArbitrationCase, now: datetime | None = None) -> 
     now = now or timezone.now()
     with transaction.atomic():
         case = (
-            ArbitrationCase.objects.select_for_update(skip_locked=True).filter(pk=case.pk).first()
+            ArbitrationCase.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=case.pk)
+            .first()
         )
         if case is None or case.overdue_flagged_at or case.status != ArbitrationCase.Status.OPEN:
             return False
@@ -529,7 +531,11 @@ def claim_flag_overdue(*, claim: Claim, now: datetime | None = None) -> bool:
     """Tell the partner once that a single review is past its expected date."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = Claim.objects.select_for_update(skip_locked=True).filter(pk=claim.pk).first()
+        claim = (
+            Claim.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=claim.pk)
+            .first()
+        )
         if claim is None or claim.status != ClaimStatus.UNDER_REVIEW or claim.due_at > now:
             return False
         if claim.events.filter(

@@ -224,3 +224,54 @@ def test_a_draft_is_saved_without_acknowledgements_and_without_checks(
     assert request.claims.get().status == ClaimStatus.DRAFT
     assert request.submitted_at is None
     assert callbacks == []
+
+
+def test_check_now_on_a_fix_does_not_call_the_request_a_duplicate_of_itself(
+    client, global_admin, organisation, setup
+):
+    tenant, sales, subscription, mpn = setup
+    make_tenant(domains=("fabrikam.cz",), name="Fabrikam")
+    failed = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        products=[(sales, str(subscription.pk))],
+        mpn=mpn,
+        domain="fabrikam.cz",
+    )
+    claim = failed.claims.get()
+    client.force_login(global_admin)
+    data = _data(setup, action="check", **{"claims-INITIAL_FORMS": "1"})
+    data["claims-0-claim"] = claim.pk
+
+    response = client.post(reverse("request_edit", args=[failed.reference]), data)
+
+    assert response.status_code == 200
+    assert "Checks pass" in response.text
+    assert "subscription_already_claimed" not in response.text
+
+
+def test_check_now_says_nothing_of_competitors_when_the_checks_fail(
+    client, global_admin, outsider, setup
+):
+    tenant, sales, subscription, _mpn = setup
+    make_request(
+        outsider.membership.organisation,
+        outsider,
+        tenant=tenant,
+        products=[(sales, str(subscription.pk))],
+    )
+    client.force_login(global_admin)
+
+    response = _post(client, _data(setup, action="check", domain="unknown.example"))
+
+    assert 'data-check="domain_tenant_mismatch"' in response.text
+    assert "data-competition" not in response.text
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_the_search_is_ignored(client, global_admin):
+    client.force_login(global_admin)
+
+    assert client.get(reverse("request_list"), {"q": "con\x00toso"}).status_code == 200
+    assert client.get(reverse("request_export"), {"q": "\x00"}).status_code == 200

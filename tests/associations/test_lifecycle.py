@@ -266,3 +266,56 @@ def test_the_detail_page_refreshes_itself_while_validating(client, global_admin,
 
     assert '<meta http-equiv="refresh"' in page
     assert 'data-validating="true"' in page
+
+
+def test_a_changed_proof_description_becomes_the_newest_proof(
+    client, global_admin, failed, django_capture_on_commit_callbacks
+):
+    claim = failed.claims.get()
+    client.force_login(global_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("request_edit", args=[failed.reference]),
+            _edit_data(failed, claim, domain="contoso.com", proof_description="Updated proof"),
+        )
+
+    assert Proof.objects.filter(request=failed).first().description == "Updated proof"
+
+
+def test_deleting_a_draft_deletes_its_stored_documents(
+    client,
+    global_admin,
+    organisation,
+    tenant,
+    sales,
+    subscription,
+    mpn,
+    django_capture_on_commit_callbacks,
+):
+    from django.core.files.storage import default_storage
+
+    draft = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        products=[(sales, str(subscription.pk))],
+        mpn=mpn,
+        submit=False,
+    )
+    name = draft.proofs.get().documents.get().file.name
+    assert default_storage.exists(name)
+    client.force_login(global_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("request_delete", args=[draft.reference]))
+
+    assert not default_storage.exists(name)
+
+
+def test_a_colleague_who_withdraws_is_named_in_the_comments(client, incentives_admin, failed):
+    client.force_login(incentives_admin)
+
+    client.post(reverse("request_withdraw", args=[failed.reference]), {"confirm": "on"})
+
+    assert "withdrew" in failed.comments.last().body

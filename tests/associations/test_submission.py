@@ -244,3 +244,31 @@ def test_running_the_task_twice_stores_one_result_set(
         "product_not_in_tenant",
     ]
     assert Claim.objects.get().status == ClaimStatus.ACTION_NEEDED
+
+
+def test_two_requests_for_one_key_validated_out_of_order_fail_only_the_newer(
+    global_admin, tenant, sales, mpn
+):
+    from associations.verdict import request_record_verdict
+
+    subscription = make_subscription(tenant, sales)
+    older, newer = (
+        make_request(
+            global_admin.membership.organisation,
+            global_admin,
+            tenant=tenant,
+            products=[(sales, str(subscription.pk))],
+            mpn=mpn,
+            submit=False,
+        )
+        for _ in range(2)
+    )
+    for request in (older, newer):
+        request.claims.update(status=ClaimStatus.VALIDATING)
+
+    request_record_verdict(request_id=newer.pk)
+    request_record_verdict(request_id=older.pk)
+
+    assert older.claims.get().status == ClaimStatus.UNDER_REVIEW
+    assert newer.claims.get().status == ClaimStatus.ACTION_NEEDED
+    assert CheckResult.objects.get(request=newer).related_request == older

@@ -155,3 +155,40 @@ def test_a_document_is_served_as_an_attachment_that_browsers_do_not_sniff(
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF_BYTES
+
+
+def _zip(**members) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name.replace("__", "/"), content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        _zip(**{"payload.exe": "MZ"}),
+        _zip(**{"[Content_Types].xml": "<Types/>", "xl__workbook.xml": "<w/>"}),
+        _zip(
+            **{
+                "[Content_Types].xml": "<T/>",
+                "word__document.xml": "<w/>",
+                "word__vbaProject.bin": "x",
+            }
+        ),
+    ],
+    ids=["any-zip", "a-spreadsheet-named-docx", "macros"],
+)
+def test_a_zip_that_is_not_a_plain_word_document_is_refused_as_docx(
+    client, global_admin, data, content
+):
+    client.force_login(global_admin)
+
+    response = client.post(
+        reverse("request_create"),
+        {**data, "documents": SimpleUploadedFile("evil.docx", content)},
+    )
+
+    assert response.status_code == 400
+    assert "does not match its file type" in " ".join(response.context["form"].errors["documents"])

@@ -1,0 +1,141 @@
+"""Reviewers decide in the admin; partners cannot reach it; nobody edits the timeline."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from associations.models import ClaimStatus, StatusEvent
+from disputes.models import ArbitrationCase
+from tests.builders import make_user
+
+
+def test_the_queue_lists_claims_oldest_deadline_first_and_marks_overdue(
+    client, global_admin, outsider, reviewer, file_claim
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = file_claim(global_admin)
+    late.due_at = timezone.now() - timedelta(days=1)
+    late.save()
+    client.force_login(reviewer)
+
+    page = client.get(reverse("admin:disputes_reviewclaim_changelist"))
+
+    assert page.status_code == 200
+    assert 'data-overdue="true"' in page.text
+    assert late.request.reference in page.text
+
+
+def test_a_reviewer_approves_a_claim_from_its_review_page(
+    client, global_admin, reviewer, file_claim
+):
+    claim = file_claim(global_admin)
+    client.force_login(reviewer)
+    url = reverse("admin:disputes_review", args=[claim.pk])
+
+    assert "Approve" in client.get(url).text
+    response = client.post(url, {"action": "approve", "approve-note": "Complete"})
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+
+
+def test_a_reviewer_decides_a_case_from_its_page(
+    client, global_admin, outsider, reviewer, file_claim
+):
+    mine = file_claim(global_admin)
+    theirs = file_claim(outsider)
+    case = ArbitrationCase.objects.get()
+    client.force_login(reviewer)
+    url = reverse("admin:disputes_case", args=[case.pk])
+
+    page = client.get(url).text
+    assert "Northwind Traders" in page and "Adatum Consulting" in page
+    client.post(url, {"action": "decide", "decide-winner": theirs.pk, "decide-rationale": "Better"})
+
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (ClaimStatus.REJECTED, ClaimStatus.APPROVED)
+
+
+def test_a_reviewer_requests_information_from_one_party_of_a_case(
+    client, global_admin, outsider, reviewer, file_claim
+):
+    file_claim(global_admin)
+    theirs = file_claim(outsider)
+    client.force_login(reviewer)
+
+    client.post(
+        reverse("admin:disputes_case", args=[ArbitrationCase.objects.get().pk]),
+        {
+            "action": "information",
+            "information-claim": theirs.pk,
+            "information-reason": "no_signature",
+            "information-question": "Signature?",
+        },
+    )
+
+    theirs.refresh_from_db()
+    assert theirs.status == ClaimStatus.INFO_REQUESTED
+
+
+def test_staff_without_the_decide_permission_can_look_but_not_decide(
+    client, global_admin, file_claim
+):
+    claim = file_claim(global_admin)
+    viewer = make_user(None, username="auditor", is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_reviewclaim", content_type__app_label="disputes")
+    )
+    client.force_login(viewer)
+    url = reverse("admin:disputes_review", args=[claim.pk])
+
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "approve"}).status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW
+
+
+@pytest.mark.parametrize("page", ["admin:index", "admin:disputes_reviewclaim_changelist"])
+def test_a_partner_user_cannot_reach_the_admin(client, global_admin, page):
+    client.force_login(global_admin)
+
+    response = client.get(reverse(page))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+def test_reviewers_cannot_delete_or_edit_timeline_events(
+    client, global_admin, reviewer, file_claim
+):
+    claim = file_claim(global_admin)
+    event = StatusEvent.objects.filter(claim=claim).first()
+    client.force_login(reviewer)
+
+    delete = client.post(
+        reverse("admin:associations_statusevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+    change = client.post(
+        reverse("admin:associations_statusevent_change", args=[event.pk]), {"action": "x"}
+    )
+
+    assert delete.status_code == 403
+    assert change.status_code == 403
+    assert StatusEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_reviewers_download_proof_documents_as_attachments(
+    client, global_admin, reviewer, file_claim
+):
+    claim = file_claim(global_admin)
+    document = claim.request.proofs.get().documents.get()
+    client.force_login(reviewer)
+
+    response = client.get(reverse("admin:disputes_document", args=[document.pk]))
+
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
