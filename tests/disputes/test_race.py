@@ -1,0 +1,114 @@
+"""Concurrent submissions and decisions for one claim key, from several organisations at once.
+
+Real threads, each with its own PostgreSQL connection, released together by a barrier: one
+arbitration case results, and never more than one owner.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from associations.models import Claim, ClaimStatus
+from associations.verdict import request_record_verdict
+from disputes import services
+from disputes.errors import ReviewError
+from disputes.models import ArbitrationCase
+from partners.models import Role
+from tests.builders import make_mpn, make_organisation, make_request, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PARTIES = 6
+
+
+def _race(functions) -> list:
+    """Run the functions at the same moment in threads; return each result or exception."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def filed(tenant, sales, subscription):
+    """One validating request for the same key from each of several organisations."""
+    requests = []
+    for number in range(PARTIES):
+        organisation = make_organisation(f"Partner {number}")
+        user = make_user(organisation, Role.GLOBAL_ADMIN)
+        request = make_request(
+            organisation,
+            user,
+            tenant=tenant,
+            products=[(sales, str(subscription.pk))],
+            mpn=make_mpn(organisation),
+            submit=False,
+        )
+        request.claims.update(status=ClaimStatus.VALIDATING)
+        requests.append(request)
+    return requests
+
+
+def test_simultaneous_verdicts_open_exactly_one_case_with_every_claim(filed):
+    results = _race([lambda r=r: request_record_verdict(request_id=r.pk) for r in filed])
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    case = ArbitrationCase.objects.get()
+    claims = Claim.objects.filter(request__in=filed)
+    assert set(case.claims.all()) == set(claims)
+    assert set(claims.values_list("status", flat=True)) == {ClaimStatus.IN_ARBITRATION}
+
+
+def test_simultaneous_decisions_leave_one_owner(filed, reviewer):
+    for request in filed:
+        request_record_verdict(request_id=request.pk)
+    case = ArbitrationCase.objects.get()
+    claims = list(case.claims.order_by("pk"))
+
+    results = _race(
+        [
+            lambda claim=claim: services.case_decide(
+                actor=reviewer, case=case, winner=claim, rationale="race"
+            )
+            for claim in claims
+        ]
+    )
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(errors) == len(claims) - 1
+    assert all(isinstance(e, ReviewError) and e.code == "case_closed" for e in errors)
+    assert Claim.objects.filter(status=ClaimStatus.APPROVED).count() == 1
+
+
+def test_simultaneous_approvals_without_a_case_are_held_to_one_by_the_database(filed, reviewer):
+    # Claims that reached review without meeting each other (e.g. before the arbitration app
+    # was installed): the partial unique constraint is the last line of defence.
+    claims = [request.claims.get() for request in filed]
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=ClaimStatus.UNDER_REVIEW)
+
+    results = _race(
+        [
+            lambda claim=claim: services.claim_approve(actor=reviewer, claim=claim)
+            for claim in claims
+        ]
+    )
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert all(isinstance(e, ReviewError) and e.code == "key_taken" for e in errors)
+    assert len(errors) == len(claims) - 1
+    assert Claim.objects.filter(status=ClaimStatus.APPROVED).count() == 1
