@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AssociationsConfig(AppConfig):
     name = "associations"
     verbose_name = _("Associations")
+
+    def ready(self):
+        from associations.receivers import recheck_after_import
+        from validation.signals import directory_imported
+
+        directory_imported.connect(recheck_after_import, dispatch_uid="associations.recheck")

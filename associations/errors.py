@@ -12,6 +12,7 @@ MESSAGES = {
         "already under review. Withdraw the request and file a new one instead."
     ),
     "no_claims": _("Add at least one product or workload."),
+    "not_approved": _("Only an approved association can be ended."),
 }
 
 

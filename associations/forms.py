@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import AssociationRequest, Claim
+from associations.models import AssociationRequest, Claim, ClaimStatus
+from associations.selectors import RequestFilters
 from associations.services import ClaimRow
 from associations.uploads import DocumentsField
 from partners.catalog import ACTIVITY_RULES, Activity, SolutionArea, activity_rule
@@ -299,3 +300,44 @@ class ProofForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["claim"].queryset = claims
         self.fields["claim"].label_from_instance = lambda claim: claim.product.name
+
+
+class RequestFilterForm(forms.Form):
+    """The list's and the audit's filters; an invalid value is reported and ignored."""
+
+    q = forms.CharField(required=False, max_length=200)
+    status = forms.ChoiceField(required=False, choices=[("", ""), *ClaimStatus.choices])
+    area = forms.ChoiceField(required=False, choices=[("", ""), *SolutionArea.choices])
+    activity = forms.ChoiceField(required=False, choices=[("", ""), *Activity.choices])
+    mpn = forms.RegexField(required=False, regex=r"^[0-9]{6,7}$")
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filters(self) -> RequestFilters:
+        self.is_valid()
+        data = self.cleaned_data
+        return RequestFilters(
+            status=data.get("status") or "",
+            solution_area=data.get("area") or "",
+            activity=data.get("activity") or "",
+            q=(data.get("q") or "").replace("\x00", ""),
+            mpn=data.get("mpn") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )
+
+
+class DisassociateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the association ends"),
+        help_text=_("For example: the customer no longer works with us, or the wrong MPN ID."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the claim ends and cannot be reopened."), required=True
+    )

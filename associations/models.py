@@ -328,6 +328,8 @@ EVENT_LABELS = {
     "claim.proof_added": _("Newer proof added"),
     "claim.provisioning_rechecked": _("Subscription provisioned: checks run again"),
     "claim.review_overdue": _("Review takes longer than expected"),
+    "claim.disassociated": _("Disassociated by the partner"),
+    "claim.subscription_ended": _("Ended: the subscription is no longer active"),
     "claim.approved": _("Approved"),
     "claim.rejected": _("Rejected"),
     "claim.info_requested": _("Information requested"),

@@ -2,9 +2,11 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from associations.models import (
     EDITABLE_STATUSES,
@@ -71,10 +73,41 @@ class RequestFilters:
     solution_area: str = ""
     activity: str = ""
     q: str = ""
+    mpn: str = ""  # an MPN ID, e.g. from the MPN audit's drill-down
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.status,
+                self.solution_area,
+                self.activity,
+                self.q,
+                self.mpn,
+                self.date_from,
+                self.date_to,
+            )
+        )
+
+
+def created_between(date_from: date | None, date_to: date | None, field: str = "created_at") -> Q:
+    """Requests created on those local calendar days, both included; open ends allowed."""
+    zone = timezone.get_current_timezone()
+    condition = Q()
+    if date_from:
+        condition &= Q(**{f"{field}__gte": datetime.combine(date_from, time.min, zone)})
+    if date_to:
+        condition &= Q(**{f"{field}__lte": datetime.combine(date_to, time.max, zone)})
+    return condition
 
 
 def request_search(membership: Membership, filters: RequestFilters) -> QuerySet:
     requests = AssociationRequest.objects.filter(organisation_id=membership.organisation_id)
+    if filters.mpn:
+        requests = requests.filter(mpn__mpn_id=filters.mpn)
+    requests = requests.filter(created_between(filters.date_from, filters.date_to))
     if filters.status:
         requests = requests.filter(
             Exists(Claim.objects.filter(request=OuterRef("pk"), status=filters.status))
@@ -181,3 +214,22 @@ def claims_open_for_proof(request: AssociationRequest) -> QuerySet:
     rejection takes new proof through its dispute)."""
     closed = FINAL_STATUSES | {ClaimStatus.DRAFT, ClaimStatus.REJECTED}
     return request.claims.exclude(status__in=closed).select_related("product")
+
+
+def claim_of_request(request: AssociationRequest, claim_id: int) -> Claim:
+    claim = request.claims.select_related("product").filter(pk=claim_id).first()
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def claim_get_for_user(membership: Membership, claim_id: int) -> Claim:
+    """A claim of the user's organisation; any other claim does not exist for this user."""
+    claim = (
+        Claim.objects.select_related("request", "product")
+        .filter(pk=claim_id, request__organisation_id=membership.organisation_id)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim

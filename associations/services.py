@@ -267,3 +267,64 @@ def proof_add(
         save_documents(proof, uploads)
         record_event(request=request, claim=claim, action="claim.proof_added", actor=actor, now=now)
     return proof
+
+
+def claim_disassociate(
+    *, actor, claim: Claim, reason_text: str, now: datetime | None = None
+) -> Claim:
+    """The partner ends its own approved association, saying why."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claim = (
+            Claim.objects.select_for_update(of=("self",)).select_related("product").get(pk=claim.pk)
+        )
+        if claim.status != ClaimStatus.APPROVED:
+            raise TransitionError("not_approved")
+        move_claim(
+            claim,
+            to=ClaimStatus.ENDED,
+            action="claim.disassociated",
+            actor=actor,
+            now=now,
+            reason=Reason.PARTNER_REQUEST,
+            text=reason_text,
+        )
+        claim.reason_text = reason_text
+        claim.save(update_fields=["reason_text"])
+    return claim
+
+
+def claim_end_with_subscription(*, claim: Claim, now: datetime | None = None) -> bool:
+    """End an approved claim whose subscription (or workload) is no longer active or in grace.
+
+    The key is free again; the partner is told and offered a new request for the new
+    subscription. Returns False when the claim has moved on or is being changed elsewhere.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claim = (
+            Claim.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("product", "request__author")
+            .filter(pk=claim.pk, status=ClaimStatus.APPROVED)
+            .first()
+        )
+        if claim is None:
+            return False
+        move_claim(
+            claim,
+            to=ClaimStatus.ENDED,
+            action="claim.subscription_ended",
+            actor=None,
+            now=now,
+            reason=Reason.SUBSCRIPTION_ENDED,
+        )
+        notify_partner(
+            claim.request,
+            _(
+                "The customer's subscription for %(product)s is no longer active, so the "
+                "association has ended. If the customer has a new subscription, claim it with "
+                "“Claim the new subscription” on the request page."
+            )
+            % {"product": claim.product.name},
+        )
+    return True

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
+from associations.lifecycle import approved_claims_without_live_subscription
 from associations.models import AssociationRequest, CheckResult, ClaimStatus
+from associations.services import claim_end_with_subscription
 from associations.verdict import claims_recheck_provisioning, request_record_verdict
 from validation.checks import DirectoryUnavailable
 
@@ -69,3 +71,14 @@ def recheck_unprovisioned() -> int:
         except Exception:
             logger.exception("Provisioning re-check failed for request %s", request_id)
     return moved
+
+
+def recheck_approved_subscriptions() -> int:
+    """Daily and after every directory import: end claims whose subscription has lapsed."""
+    ended = 0
+    for claim in approved_claims_without_live_subscription().only("pk").iterator():
+        try:
+            ended += claim_end_with_subscription(claim=claim)
+        except Exception:
+            logger.exception("Subscription re-check failed for claim %s", claim.pk)
+    return ended

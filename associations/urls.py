@@ -13,6 +13,11 @@ urlpatterns = [
     path("<str:reference>/comments/", views.request_comment, name="request_comment"),
     path("<str:reference>/proof/", views.proof_add, name="proof_add"),
     path(
+        "<str:reference>/claims/<int:claim_id>/disassociate/",
+        views.claim_disassociate,
+        name="claim_disassociate",
+    ),
+    path(
         "<str:reference>/documents/<int:document_id>/",
         views.document_download,
         name="document_download",

@@ -10,8 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from associations import selectors, services
+from associations.csv_export import Echo, cell
 from associations.errors import TransitionError
-from associations.forms import ClaimRowFormSet, CommentForm, ProofForm, RequestForm, WithdrawForm
+from associations.forms import (
+    ClaimRowFormSet,
+    CommentForm,
+    DisassociateForm,
+    ProofForm,
+    RequestFilterForm,
+    RequestForm,
+    WithdrawForm,
+)
 from associations.models import (
     EDITABLE_STATUSES,
     WITHDRAWABLE_STATUSES,
@@ -29,13 +38,7 @@ NEW_ROWS = 3
 
 
 def _filters(request) -> selectors.RequestFilters:
-    get = request.GET
-    return selectors.RequestFilters(
-        status=get.get("status", "") if get.get("status") in ClaimStatus.values else "",
-        solution_area=get.get("area", "") if get.get("area") in SolutionArea.values else "",
-        activity=get.get("activity", "") if get.get("activity") in Activity.values else "",
-        q=get.get("q", "").replace("\x00", "")[:200],
-    )
+    return RequestFilterForm(request.GET).filters()
 
 
 def _int_param(request, name: str) -> int | None:
@@ -84,20 +87,6 @@ def request_list(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 EXPORT_HEADER = [
     "reference",
     "claim_name",
@@ -137,9 +126,9 @@ def _export_rows(claims):
 @cpor_member_required
 def request_export(request):
     claims = selectors.claims_for_export(request.membership, _filters(request))
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([_cell(value) for value in row]) for row in _export_rows(claims)),
+        (writer.writerow([cell(value) for value in row]) for row in _export_rows(claims)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()
@@ -159,7 +148,9 @@ class _Forms:
         return self.rows.is_valid() and form_ok
 
 
-def _bind(request, *, instance=None, lock_customer=False, editable=None, initial_rows=None):
+def _bind(
+    request, *, instance=None, lock_customer=False, editable=None, initial_rows=None, initial=None
+):
     action = request.POST.get("action", "")
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
@@ -167,6 +158,7 @@ def _bind(request, *, instance=None, lock_customer=False, editable=None, initial
         data,
         files,
         instance=instance,
+        initial=initial,
         organisation=request.membership.organisation,
         lock_customer=lock_customer,
     )
@@ -228,7 +220,8 @@ def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=
 @cpor_member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def request_create(request):
-    forms, action = _bind(request)
+    initial, initial_rows = _follow_up(request)
+    forms, action = _bind(request, initial=initial, initial_rows=initial_rows)
     if request.method == "GET" or not forms.is_valid():
         return _render_form(request, forms, status=200 if request.method == "GET" else 400)
     if action == "check":
@@ -252,6 +245,20 @@ def request_create(request):
     else:
         messages.success(request, _("Saved as a draft. Submit it when it is complete."))
     return redirect("request_detail", reference=created.reference)
+
+
+def _follow_up(request) -> tuple[dict | None, list | None]:
+    """ "Claim the new subscription": a new request pre-filled from an ended claim."""
+    claim_id = AssociationRequest.pk_from_reference(request.GET.get("follow", ""))
+    if claim_id is None:
+        return None, None
+    claim = selectors.claim_get_for_user(request.membership, claim_id)
+    previous = claim.request
+    names = [name for name in RequestForm._meta.fields if not name.startswith("ack_")]
+    initial = {name: getattr(previous, name) for name in names}
+    initial["mpn"] = previous.mpn_id
+    initial["claim_name"] = _("%(name)s (new subscription)") % {"name": previous.claim_name}
+    return initial, [{"product": claim.product_id}]
 
 
 @cpor_member_required
@@ -418,3 +425,27 @@ def document_download(request, reference, document_id):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@cpor_member_required
+@require_http_methods(["GET", "POST"])
+def claim_disassociate(request, reference, claim_id):
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    claim = selectors.claim_of_request(instance, claim_id)
+    form = DisassociateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_disassociate(
+                actor=request.user, claim=claim, reason_text=form.cleaned_data["reason"]
+            )
+        except TransitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The association has ended."))
+        return redirect("request_detail", reference=reference)
+    return render(
+        request,
+        "associations/confirm_disassociate.html",
+        {"req": instance, "claim": claim, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -21,12 +21,15 @@ WRITE_DENIED = _(
 
 
 def membership_of(user) -> Membership | None:
+    """The user's membership with its organisation, read once per request (the decorator and
+    the navigation both ask)."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.membership
-    except Membership.DoesNotExist:
-        return None
+    if not hasattr(user, "_cpor_membership"):
+        user._cpor_membership = (
+            Membership.objects.select_related("organisation").filter(user=user).first()
+        )
+    return user._cpor_membership
 
 
 def require_write(membership: Membership) -> None:

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from partners.models import Enrolment, IncentiveProgram, Membership, MpnId, Organisation
+from partners.models import (
+    Enrolment,
+    EnrolmentEvent,
+    IncentiveProgram,
+    Membership,
+    MpnId,
+    Organisation,
+)
 
 
 class MpnIdInline(admin.TabularInline):
@@ -56,3 +63,11 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(EnrolmentEvent)
+class EnrolmentEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "mpn", "program", "action", "actor"]
+    list_filter = ["action", "program"]
+    search_fields = ["mpn__mpn_id", "mpn__organisation__name"]
+    list_select_related = ["mpn", "program", "actor"]

@@ -143,3 +143,27 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in CPOR_WRITE_ROLES
+
+
+class EnrolmentEvent(models.Model):
+    """Who enrolled or unenrolled an MPN ID, and when: the Incentives overview's history."""
+
+    class Action(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        UNENROLLED = "unenrolled", _("Unenrolled")
+
+    mpn = models.ForeignKey(MpnId, on_delete=models.CASCADE, related_name="enrolment_events")
+    program = models.ForeignKey(IncentiveProgram, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("enrolment change")
+        verbose_name_plural = _("enrolment changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.mpn.mpn_id} {self.action} {self.program}"

@@ -19,6 +19,7 @@ from partners.catalog import Channel, SolutionArea
 from partners.models import Enrolment, IncentiveProgram, Membership, MpnId, Organisation, Role
 from validation.domains import normalise_domain
 from validation.models import Domain, Product, Subscription, SubscriptionState, Tenant
+from validation.signals import directory_imported
 
 PROGRESS_THRESHOLD = 500  # rows; smaller files import too fast for a bar to help
 
@@ -184,6 +185,8 @@ def import_directory(data, *, progress_stream=None) -> ImportReport:
         for index, row in enumerate(tenants):
             _import_tenant(report, row, f"tenants[{index}]", product_ids)
             bar.update()
+        if report.changed:
+            transaction.on_commit(lambda: directory_imported.send(sender=import_directory))
     return report
 
 

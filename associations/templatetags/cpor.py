@@ -26,5 +26,5 @@ def status_badge(status: str):
 
 
 @register.filter
-def get_check(checks: dict, code: str):
-    return checks[code]
+def get_item(mapping: dict, key: str):
+    return mapping.get(key)

@@ -103,8 +103,8 @@ def test_the_list_runs_a_fixed_number_of_queries(
     _file(global_admin, tenant, sales, count=count)
     client.force_login(global_admin)
 
-    # session, user, membership+organisation, requests, claims with products
-    with django_assert_num_queries(6):
+    # session, user, membership with organisation, requests, claims with products
+    with django_assert_num_queries(5):
         client.get(LIST)
 
 
@@ -118,7 +118,7 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(
         client.post(reverse("request_comment", args=[request.reference]), {"body": "note"})
     client.force_login(global_admin)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(reverse("request_detail", args=[request.reference]))
 
 
