@@ -1,8 +1,11 @@
 """Writing the timeline and telling the partner: the last steps of every transition."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.models import AssociationRequest, Claim, Comment, StatusEvent
@@ -60,15 +63,27 @@ def move_claim(
     )
 
 
-def notify_partner(request: AssociationRequest, body: str) -> Comment:
-    """Write a status update into the comments and mail it to the request's author."""
-    comment = Comment.objects.create(request=request, kind=Comment.Kind.SYSTEM, body=body)
-    author_email = request.author.email
-    if author_email:
+def author_language(request: AssociationRequest) -> str:
+    """The language the request's author chose in the portal, else the site's default."""
+    membership = getattr(request.author, "membership", None)
+    return (membership.language if membership else "") or settings.LANGUAGE_CODE
+
+
+def notify_partner(request: AssociationRequest, text: Callable[[], str]) -> Comment:
+    """Write a status update into the comments and mail it to the request's author.
+
+    `text` is called in the author's language, not the worker's or the reviewer's, so the
+    comment and the mail read as the partner chose.
+    """
+    with translation.override(author_language(request)):
+        body = text()
         subject = _("%(reference)s: %(claim_name)s") % {
             "reference": request.reference,
             "claim_name": request.claim_name,
         }
+    comment = Comment.objects.create(request=request, kind=Comment.Kind.SYSTEM, body=body)
+    author_email = request.author.email
+    if author_email:
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [author_email])
         )

@@ -220,11 +220,13 @@ def request_withdraw(
             )
         notify_partner(
             request,
-            _("%(name)s withdrew %(products)s.")
-            % {
-                "name": actor.get_full_name() or actor.get_username(),
-                "products": ", ".join(claim.product.name for claim in claims),
-            },
+            lambda: (
+                _("%(name)s withdrew %(products)s.")
+                % {
+                    "name": actor.get_full_name() or actor.get_username(),
+                    "products": ", ".join(claim.product.name for claim in claims),
+                }
+            ),
         )
     return request
 
@@ -320,11 +322,13 @@ def claim_end_with_subscription(*, claim: Claim, now: datetime | None = None) ->
         )
         notify_partner(
             claim.request,
-            _(
-                "The customer's subscription for %(product)s is no longer active, so the "
-                "association has ended. If the customer has a new subscription, claim it with "
-                "“Claim the new subscription” on the request page."
-            )
-            % {"product": claim.product.name},
+            lambda: (
+                _(
+                    "The customer's subscription for %(product)s is no longer active, so the "
+                    "association has ended. If the customer has a new subscription, claim it with "
+                    "“Claim the new subscription” on the request page."
+                )
+                % {"product": claim.product.name}
+            ),
         )
     return True

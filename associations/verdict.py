@@ -130,7 +130,7 @@ def request_record_verdict(
         for claim in sorted(claims, key=_key_lock_id):
             claim.request = request
             outcomes.append(_record_claim(request, claim, request_failures, claim_failures, now))
-        notify_partner(request, _verdict_message(request, outcomes))
+        notify_partner(request, lambda: _verdict_message(request, outcomes))
     return request
 
 

@@ -134,6 +134,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cs", _("Czech"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the switcher's choice outlives the session
 TIME_ZONE = env_str("TIME_ZONE", default="Europe/Prague")
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ from django.urls import include, path
 from associations.audit_views import audit_export, audit_page
 from associations.views import dashboard
 from cpor_portal.health import healthz
+from cpor_portal.views import set_language
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -20,5 +21,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("language/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -9,10 +9,10 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from associations.events import move_claim, notify_partner, record_event
+from associations.events import author_language, move_claim, notify_partner, record_event
 from associations.models import Claim, ClaimStatus, Comment, Proof, Reason
 from associations.services import Upload, save_documents
 from cpor_portal.deadlines import due
@@ -54,21 +54,34 @@ def _approve(claim: Claim, *, actor, action: str, now: datetime, **payload) -> N
         if APPROVED_CONSTRAINT in str(error):
             raise ReviewError("key_taken") from None
         raise
-    request = claim.request
-    subscription = (
-        _(" (subscription %(id)s)") % {"id": claim.subscription_id} if claim.subscription_id else ""
-    )
-    notify_partner(
-        request,
-        _("%(product)s%(subscription)s is approved: you are the partner of record.")
-        % {"product": claim.product.name, "subscription": subscription},
-    )
+    notify_partner(claim.request, lambda: _approved_text(claim))
     _mail_customer(claim)
 
 
+def _approved_text(claim: Claim) -> str:
+    if claim.subscription_id:
+        return _(
+            "%(product)s (subscription %(id)s) is approved: you are the partner of record."
+        ) % {"product": claim.product.name, "id": claim.subscription_id}
+    return _("%(product)s is approved: you are the partner of record.") % {
+        "product": claim.product.name
+    }
+
+
 def _mail_customer(claim: Claim) -> None:
+    """The customer's contact is written to in the language of the partner who filed."""
     request = claim.request
     url = consent_url(claim.pk)
+    with translation.override(author_language(request)):
+        body, subject = _customer_mail(claim, url)
+    recipient = request.customer_contact_email
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    )
+
+
+def _customer_mail(claim: Claim, url: str) -> tuple[str, str]:
+    request = claim.request
     body = _(
         "%(partner)s is now recorded as the partner who helped you with %(product)s.\n\n"
         "If this is not right, you can see the details and decline the association here "
@@ -79,11 +92,8 @@ def _mail_customer(claim: Claim) -> None:
         "days": settings.CPOR_CONSENT_LINK_DAYS,
         "url": url,
     }
-    recipient = request.customer_contact_email
     subject = _("Your partner of record for %(product)s") % {"product": claim.product.name}
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    )
+    return body, subject
 
 
 # --- Competing claims -------------------------------------------------------------------------
@@ -138,12 +148,15 @@ def _join(case: ArbitrationCase, claim: Claim, *, now: datetime) -> None:
         )
         notify_partner(
             claim.request,
-            _(
-                "Another partner has claimed %(product)s for the same customer and activity. "
-                "Your claim goes to arbitration: a reviewer compares each partner's most recent "
-                "proof of execution. A decision is expected by %(date)s."
-            )
-            % {"product": claim.product.name, "date": _date(case.due_at)},
+            lambda: (
+                _(
+                    "Another partner has claimed %(product)s for the same customer and "
+                    "activity. Your claim goes to arbitration: a reviewer compares each "
+                    "partner's most recent proof of execution. A decision is expected by "
+                    "%(date)s."
+                )
+                % {"product": claim.product.name, "date": _date(case.due_at)}
+            ),
         )
     elif claim.status == ClaimStatus.INFO_REQUESTED:
         InformationRequest.objects.filter(claim=claim, answered_at__isnull=True).update(
@@ -174,11 +187,13 @@ def case_mark_working_with_owner(*, actor, case: ArbitrationCase, now: datetime 
             )
             notify_partner(
                 claim.request,
-                _(
-                    "Your claim for %(product)s stays under review longer: the vendor is working "
-                    "with the partner that currently holds this customer and product."
-                )
-                % {"product": claim.product.name},
+                lambda claim=claim: (
+                    _(
+                        "Your claim for %(product)s stays under review longer: the vendor is "
+                        "working with the partner that currently holds this customer and product."
+                    )
+                    % {"product": claim.product.name}
+                ),
             )
     return case
 
@@ -221,15 +236,17 @@ def case_decide(
             _save_reason_text(claim, rationale)
             notify_partner(
                 claim.request,
-                _(
-                    "Arbitration for %(product)s is decided in favour of another partner's claim. "
-                    "Your claim is %(status)s. Reviewer's rationale: %(rationale)s"
-                )
-                % {
-                    "product": claim.product.name,
-                    "status": ClaimStatus(claim.status).label.lower(),
-                    "rationale": rationale,
-                },
+                lambda claim=claim: (
+                    _(
+                        "Arbitration for %(product)s is decided in favour of another partner's "
+                        "claim. Your claim is %(status)s. Reviewer's rationale: %(rationale)s"
+                    )
+                    % {
+                        "product": claim.product.name,
+                        "status": ClaimStatus(claim.status).label.lower(),
+                        "rationale": rationale,
+                    }
+                ),
             )
         winning = next(claim for claim in claims if claim.pk == winner.pk)
         _close_questions(winning, now=now)
@@ -287,15 +304,17 @@ def claim_reject(
 
 def _tell_rejection(claim: Claim, *, now: datetime) -> None:
     window_end = due("dispute_window_days", now)
-    text = _("%(product)s is rejected: %(reason)s.") % {
-        "product": claim.product.name,
-        "reason": claim.get_reason_display(),
-    }
-    if claim.reason_text:
-        text += " " + claim.reason_text
-    text += " " + _("You can dispute this rejection once, with new proof, until %(date)s.") % {
-        "date": _date(window_end)
-    }
+
+    def text() -> str:
+        parts = [
+            _("%(product)s is rejected: %(reason)s.")
+            % {"product": claim.product.name, "reason": claim.get_reason_display()},
+            claim.reason_text,
+            _("You can dispute this rejection once, with new proof, until %(date)s.")
+            % {"date": _date(window_end)},
+        ]
+        return " ".join(part for part in parts if part)
+
     notify_partner(claim.request, text)
 
 
@@ -341,8 +360,10 @@ def claim_request_information(
         )
         notify_partner(
             claim.request,
-            _("A reviewer needs more information about %(product)s. Please answer by %(date)s.")
-            % {"product": claim.product.name, "date": _date(info.due_at)},
+            lambda: (
+                _("A reviewer needs more information about %(product)s. Please answer by %(date)s.")
+                % {"product": claim.product.name, "date": _date(info.due_at)}
+            ),
         )
     return info
 
@@ -443,8 +464,13 @@ def dispute_answer(
             _save_reason_text(claim, rationale)
             notify_partner(
                 claim.request,
-                _("Your dispute of %(product)s was reviewed; the rejection stands. %(rationale)s")
-                % {"product": claim.product.name, "rationale": rationale},
+                lambda: (
+                    _(
+                        "Your dispute of %(product)s was reviewed; the rejection stands. "
+                        "%(rationale)s"
+                    )
+                    % {"product": claim.product.name, "rationale": rationale}
+                ),
             )
     return dispute
 
@@ -519,11 +545,13 @@ def case_flag_overdue(*, case: ArbitrationCase, now: datetime | None = None) -> 
 def _tell_overdue(claim: Claim) -> None:
     notify_partner(
         claim.request,
-        _(
-            "The review of %(product)s takes longer than the expected five business days; "
-            "your request stays under review and nothing is needed from you."
-        )
-        % {"product": claim.product.name},
+        lambda: (
+            _(
+                "The review of %(product)s takes longer than the expected five business days; "
+                "your request stays under review and nothing is needed from you."
+            )
+            % {"product": claim.product.name}
+        ),
     )
 
 

@@ -128,6 +128,13 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Chosen in the portal; status mails are written in it."),
+    )
 
     class Meta:
         verbose_name = _("membership")

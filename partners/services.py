@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.errors import EnrolmentError
-from partners.models import Enrolment, EnrolmentEvent, IncentiveProgram, MpnId
+from partners.models import Enrolment, EnrolmentEvent, IncentiveProgram, Membership, MpnId
 
 
 def _lock(mpn: MpnId) -> MpnId:
@@ -49,3 +49,11 @@ def enrolment_remove(
             actor=actor,
             created_at=now,
         )
+
+
+def membership_set_language(*, membership: Membership, language: str) -> Membership:
+    """Remember the partner's language, so mails sent by the worker use it too."""
+    if membership.language != language:
+        membership.language = language
+        membership.save(update_fields=["language"])
+    return membership

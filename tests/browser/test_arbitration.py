@@ -9,26 +9,9 @@ from playwright.sync_api import Page, expect
 from associations.models import ClaimStatus, Reason
 from disputes.models import ArbitrationCase
 from tests import builders
+from tests.browser.pages import log_in, log_in_admin
 
 RATIONALE = "The winning partner's most recent proof of execution is signed by the customer's CIO."
-
-
-def log_in_admin(page: Page, username: str) -> None:
-    """Sign in through the Django admin's login form, as a reviewer would."""
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#user-tools")).to_contain_text(username)
-
-
-def log_in(page: Page, username: str) -> None:
-    """Sign in through the portal's login form, as a partner would."""
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 @pytest.mark.browser

@@ -5,6 +5,7 @@ from playwright.sync_api import Page, expect
 
 from associations.models import AssociationRequest, CheckResult, ClaimStatus, ProofDocument
 from tests import builders
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,15 +16,6 @@ ACKNOWLEDGEMENTS = (
     "#id_ack_all_products",
 )
 PROOF_PDF = {"name": "proof.pdf", "mimeType": "application/pdf", "buffer": builders.PDF_BYTES}
-
-
-def log_in(page: Page, username: str) -> None:
-    """Sign in through the real login form, as a partner would."""
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def main_navigation(page: Page):
