@@ -198,3 +198,9 @@ CPOR_MAX_UPLOAD_BYTES = env_int("CPOR_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Absolute links in e-mails (the customer's decline link) start with this.
 CPOR_BASE_URL = env_str("CPOR_BASE_URL", default="http://127.0.0.1:8000")
 CPOR_CONSENT_LINK_DAYS = env_int("CPOR_CONSENT_LINK_DAYS", 30)
+# Optional: confirm domains the imported directory does not know through the identity
+# provider's public OpenID discovery document (validation/resolver.py).
+CPOR_OPENID_RESOLVER = env_bool("CPOR_OPENID_RESOLVER", default=False)
+CPOR_OPENID_BASE_URL = env_str("CPOR_OPENID_BASE_URL", default="https://login.microsoftonline.com")
+CPOR_OPENID_TIMEOUT = env_int("CPOR_OPENID_TIMEOUT", 3)
+CPOR_OPENID_CACHE_SECONDS = env_int("CPOR_OPENID_CACHE_SECONDS", 3600)

@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.conf import settings
+
 from partners.catalog import SolutionArea, activity_rule
 from validation.models import Domain, Product, Subscription, Tenant
 
@@ -36,7 +38,12 @@ class DatabaseDirectory:
         return Tenant.objects.filter(pk=tenant_id).exists()
 
     def domain_tenant(self, domain):
-        return Domain.objects.filter(name=domain).values_list("tenant_id", flat=True).first()
+        known = Domain.objects.filter(name=domain).values_list("tenant_id", flat=True).first()
+        if known is None and settings.CPOR_OPENID_RESOLVER:
+            from validation.resolver import resolve_domain_tenant
+
+            return resolve_domain_tenant(domain)
+        return known
 
     def subscription(self, subscription_id):
         return Subscription.objects.select_related("product").filter(pk=subscription_id).first()
