@@ -35,6 +35,7 @@ from partners.catalog import Activity, SolutionArea
 from validation.errors import CHECKS
 
 NEW_ROWS = 3
+CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
 
 
 def _filters(request) -> selectors.RequestFilters:
@@ -147,6 +148,15 @@ class _Forms:
         self.rows.solution_area = self.form.cleaned_data.get("solution_area")
         return self.rows.is_valid() and form_ok
 
+    def is_valid_for_check(self) -> bool:
+        """ "Check now" needs only the customer, the solution area, the activity and the rows;
+        errors on the other fields (contacts, proof) are left for the submit."""
+        self.is_valid()
+        for name in list(self.form.errors):
+            if name not in CHECK_FIELDS:
+                del self.form.errors[name]
+        return not self.form.errors and self.rows.is_valid()
+
 
 def _bind(
     request, *, instance=None, lock_customer=False, editable=None, initial_rows=None, initial=None
@@ -168,10 +178,15 @@ def _bind(
     return _Forms(form, rows), action
 
 
-def _check_now(request, forms: _Forms):
+def _check_now(request, forms: _Forms, instance=None):
     """Run the look-ups on the typed values without saving anything."""
-    draft = forms.form.save(commit=False)
-    draft.organisation = request.membership.organisation
+    if not forms.is_valid_for_check():
+        return None
+    draft = AssociationRequest(
+        pk=instance.pk if instance else None,
+        organisation=request.membership.organisation,
+        **{name: forms.form.cleaned_data[name] for name in CHECK_FIELDS},
+    )
     claims = [
         Claim(
             product=row.product,
@@ -222,10 +237,13 @@ def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=
 def request_create(request):
     initial, initial_rows = _follow_up(request)
     forms, action = _bind(request, initial=initial, initial_rows=initial_rows)
-    if request.method == "GET" or not forms.is_valid():
-        return _render_form(request, forms, status=200 if request.method == "GET" else 400)
+    if request.method == "GET":
+        return _render_form(request, forms)
     if action == "check":
-        return _render_form(request, forms, preview=_check_now(request, forms))
+        preview = _check_now(request, forms)
+        return _render_form(request, forms, preview=preview, status=200 if preview else 400)
+    if not forms.is_valid():
+        return _render_form(request, forms, status=400)
     try:
         created = services.request_create(
             actor=request.user,
@@ -287,12 +305,15 @@ def request_edit(request, reference):
         editable=editable,
         initial_rows=initial_rows,
     )
-    if request.method == "GET" or not forms.is_valid():
-        return _render_form(
-            request, forms, instance=instance, status=200 if request.method == "GET" else 400
-        )
+    if request.method == "GET":
+        return _render_form(request, forms, instance=instance)
     if action == "check":
-        return _render_form(request, forms, instance=instance, preview=_check_now(request, forms))
+        preview = _check_now(request, forms, instance)
+        return _render_form(
+            request, forms, instance=instance, preview=preview, status=200 if preview else 400
+        )
+    if not forms.is_valid():
+        return _render_form(request, forms, instance=instance, status=400)
     try:
         services.request_update(
             actor=request.user,

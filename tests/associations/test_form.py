@@ -275,3 +275,26 @@ def test_a_nul_byte_in_the_search_is_ignored(client, global_admin):
 
     assert client.get(reverse("request_list"), {"q": "con\x00toso"}).status_code == 200
     assert client.get(reverse("request_export"), {"q": "\x00"}).status_code == 200
+
+
+def test_check_now_needs_only_the_customer_area_activity_and_products(client, global_admin, setup):
+    tenant, sales, subscription, _mpn = setup
+    client.force_login(global_admin)
+    data = {
+        "tenant_id": str(tenant.tenant_id),
+        "domain": "contoso.com",
+        "solution_area": "business_applications",
+        "activity": "pre_sales",
+        "action": "check",
+        "claims-TOTAL_FORMS": "1",
+        "claims-INITIAL_FORMS": "0",
+        "claims-0-product": sales.pk,
+        "claims-0-subscription_id": str(subscription.pk),
+    }
+
+    response = client.post(NEW, data)
+
+    assert response.status_code == 200
+    assert "Checks pass" in response.text
+    assert not response.context["form"].errors
+    assert AssociationRequest.objects.count() == 0
