@@ -211,8 +211,13 @@ class Claim(models.Model):
         return (self.tenant_id, self.product_id, self.activity, self.subscription_id)
 
 
+class CheckResultQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(passed=False)
+
+
 class CheckResult(models.Model):
-    """A failed check of the latest run; a run replaces the request's previous results."""
+    """One check of the latest run, passed or failed; a run replaces the previous results."""
 
     request = models.ForeignKey(
         AssociationRequest, on_delete=models.CASCADE, related_name="check_results"
@@ -221,6 +226,7 @@ class CheckResult(models.Model):
         Claim, on_delete=models.CASCADE, related_name="check_results", null=True, blank=True
     )
     code = models.CharField(_("check"), max_length=64)
+    passed = models.BooleanField(_("passed"), default=False)
     related_request = models.ForeignKey(
         AssociationRequest,
         on_delete=models.SET_NULL,
@@ -230,6 +236,8 @@ class CheckResult(models.Model):
         help_text=_("The organisation's own request that already claims the key, if any."),
     )
     checked_at = models.DateTimeField(_("checked"))
+
+    objects = CheckResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check result")

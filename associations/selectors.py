@@ -49,12 +49,13 @@ def request_detail(request: AssociationRequest) -> AssociationRequest:
     claims = list(
         request.claims.select_related("product").prefetch_related(
             Prefetch(
-                "check_results", queryset=CheckResult.objects.select_related("related_request")
+                "check_results",
+                queryset=CheckResult.objects.failed().select_related("related_request"),
             )
         )
     )
     request.claim_list = claims
-    request.request_checks = list(request.check_results.filter(claim__isnull=True))
+    request.request_checks = list(request.check_results.failed().filter(claim__isnull=True))
     request.proof_list = list(
         Proof.objects.filter(request=request)
         .select_related("claim__product", "author")

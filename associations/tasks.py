@@ -56,12 +56,14 @@ def recheck_unprovisioned() -> int:
     """Daily: claims that failed only because the subscription was not yet provisioned."""
     since = timezone.now() - timedelta(days=settings.CPOR_DEADLINES["provisioning_recheck_days"])
     waiting = (
-        CheckResult.objects.filter(
+        CheckResult.objects.failed()
+        .filter(
             code="subscription_not_provisioned",
             claim__status=ClaimStatus.ACTION_NEEDED,
             claim__status_changed_at__gte=since,
         )
         .values_list("request_id", flat=True)
+        .order_by()
         .distinct()
     )
     moved = 0

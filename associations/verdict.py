@@ -27,7 +27,15 @@ from associations.models import (
 )
 from associations.signals import claim_contested
 from cpor_portal.deadlines import due
-from validation.checks import ClaimInput, DatabaseDirectory, Directory, check_claim, check_request
+from validation.checks import (
+    ClaimInput,
+    DatabaseDirectory,
+    Directory,
+    Outcomes,
+    evaluate_claim,
+    evaluate_request,
+    failures,
+)
 
 
 def _same_key(claim: Claim):
@@ -77,14 +85,16 @@ def competitors(claim: Claim, organisation_id: int):
 
 def run_checks(
     request: AssociationRequest, claims: list[Claim], directory: Directory
-) -> tuple[list[str], list[list[str]]]:
+) -> tuple[Outcomes, list[Outcomes]]:
     """The directory checks of a request and its claims (in their order), writing nothing.
 
     Works on unsaved objects too, which is how "Check now" previews a request.
     """
-    request_failures = check_request(directory, tenant_id=request.tenant_id, domain=request.domain)
-    claim_failures = [
-        check_claim(
+    request_outcomes = evaluate_request(
+        directory, tenant_id=request.tenant_id, domain=request.domain
+    )
+    claim_outcomes = [
+        evaluate_claim(
             directory,
             tenant_id=request.tenant_id,
             solution_area=request.solution_area,
@@ -93,7 +103,7 @@ def run_checks(
         )
         for claim in claims
     ]
-    return request_failures, claim_failures
+    return request_outcomes, claim_outcomes
 
 
 def request_record_verdict(
@@ -118,43 +128,52 @@ def request_record_verdict(
         )
         if not claims:
             return request  # the state has moved on; nothing to do
-        request_failures, failures = run_checks(request, claims, directory)
-        claim_failures = {claim.pk: codes for claim, codes in zip(claims, failures, strict=True)}
+        request_outcomes, outcomes_per_claim = run_checks(request, claims, directory)
+        claim_outcomes = dict(zip((c.pk for c in claims), outcomes_per_claim, strict=True))
         CheckResult.objects.filter(request=request).filter(
             Q(claim__isnull=True) | Q(claim__in=claims)
         ).delete()
-        for code in request_failures:
-            CheckResult.objects.create(request=request, code=code, checked_at=now)
+        _store(request, None, request_outcomes, now)
+        request_failures = failures(request_outcomes)
         outcomes = []
         # Key locks are taken in one global order, so two verdicts never wait on each other.
         for claim in sorted(claims, key=_key_lock_id):
             claim.request = request
-            outcomes.append(_record_claim(request, claim, request_failures, claim_failures, now))
+            outcomes.append(
+                _record_claim(request, claim, request_failures, claim_outcomes[claim.pk], now)
+            )
         notify_partner(request, lambda: _verdict_message(request, outcomes))
     return request
 
 
-def _record_claim(request, claim, request_failures, claim_failures, now) -> tuple[Claim, str]:
-    failures = list(claim_failures[claim.pk])
-    duplicate = own_duplicate(claim)
-    if duplicate is not None:
-        failures.append("subscription_already_claimed")
-    for code in failures:
-        CheckResult.objects.create(
+def _store(request, claim, outcomes: Outcomes, now, related_request=None) -> None:
+    """One result per check that ran, passed or failed."""
+    CheckResult.objects.bulk_create(
+        CheckResult(
             request=request,
             claim=claim,
             code=code,
+            passed=passed,
             checked_at=now,
-            related_request=duplicate.request if code == "subscription_already_claimed" else None,
+            related_request=None if passed else related_request,
         )
-    if request_failures or failures:
+        for code, passed in outcomes.items()
+    )
+
+
+def _record_claim(request, claim, request_failures, outcomes, now) -> tuple[Claim, str]:
+    duplicate = own_duplicate(claim)
+    outcomes = {**outcomes, "subscription_already_claimed": duplicate is None}
+    _store(request, claim, outcomes, now, related_request=duplicate and duplicate.request)
+    claim_failures = failures(outcomes)
+    if request_failures or claim_failures:
         move_claim(
             claim,
             to=ClaimStatus.ACTION_NEEDED,
             action="claim.checks_failed",
             actor=None,
             now=now,
-            checks=request_failures + failures,
+            checks=request_failures + claim_failures,
         )
         return claim, ClaimStatus.ACTION_NEEDED
     _lock_key(claim)
@@ -215,7 +234,7 @@ def claims_recheck_provisioning(
         request = (
             AssociationRequest.objects.select_for_update(of=("self",)).filter(pk=request_id).first()
         )
-        if request is None or request.check_results.filter(claim__isnull=True).exists():
+        if request is None or request.check_results.failed().filter(claim__isnull=True).exists():
             return 0
         waiting = [
             claim
@@ -223,11 +242,11 @@ def claims_recheck_provisioning(
             .filter(status=ClaimStatus.ACTION_NEEDED)
             .select_related("product")
             .order_by("pk")
-            if set(claim.check_results.values_list("code", flat=True))
+            if set(claim.check_results.failed().values_list("code", flat=True))
             == {"subscription_not_provisioned"}
         ]
-        _request_failures, failures = run_checks(request, waiting, directory)
-        ready = [claim for claim, codes in zip(waiting, failures, strict=True) if not codes]
+        _request_outcomes, outcomes = run_checks(request, waiting, directory)
+        ready = [c for c, result in zip(waiting, outcomes, strict=True) if not failures(result)]
         for claim in ready:
             claim.request = request
             move_claim(
@@ -256,11 +275,12 @@ def request_preview(
     *, request: AssociationRequest, claims: list[Claim], directory: Directory | None = None
 ) -> tuple[list[str], list[ClaimPreview]]:
     """ "Check now": the verdict the worker would reach, computed from unsaved objects."""
-    request_failures, failures = run_checks(request, claims, directory or DatabaseDirectory())
+    request_outcomes, outcomes = run_checks(request, claims, directory or DatabaseDirectory())
+    request_failures = failures(request_outcomes)
     previews = []
-    for claim, codes in zip(claims, failures, strict=True):
+    for claim, result in zip(claims, outcomes, strict=True):
         duplicate = own_duplicate(claim)
-        codes = codes + (["subscription_already_claimed"] if duplicate else [])
+        codes = failures(result) + (["subscription_already_claimed"] if duplicate else [])
         # Competition is told only for a claim that passes, as the worker would find it, so
         # "Check now" cannot probe other partners' claims for a customer one cannot name.
         passes = not request_failures and not codes

@@ -67,12 +67,43 @@ def _as_uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
         return None
 
 
-def check_request(directory: Directory, *, tenant_id: uuid.UUID, domain: str) -> list[str]:
+Outcomes = dict[str, bool]  # check code -> passed, for every check that applied, in order
+
+
+def failures(outcomes: Outcomes) -> list[str]:
+    return [code for code, passed in outcomes.items() if not passed]
+
+
+def evaluate_request(directory: Directory, *, tenant_id: uuid.UUID, domain: str) -> Outcomes:
     if not directory.tenant_exists(tenant_id):
-        return ["tenant_not_found"]
-    if directory.domain_tenant(domain) != tenant_id:
-        return ["domain_tenant_mismatch"]
-    return []
+        return {"tenant_not_found": False}
+    return {
+        "tenant_not_found": True,
+        "domain_tenant_mismatch": directory.domain_tenant(domain) == tenant_id,
+    }
+
+
+def check_request(directory: Directory, *, tenant_id: uuid.UUID, domain: str) -> list[str]:
+    return failures(evaluate_request(directory, tenant_id=tenant_id, domain=domain))
+
+
+def evaluate_claim(
+    directory: Directory,
+    *,
+    tenant_id: uuid.UUID,
+    solution_area: str,
+    activity: str,
+    claim: ClaimInput,
+) -> Outcomes:
+    """Claim-level checks; the tenant may not exist (the request-level check reports that)."""
+    tenant_known = directory.tenant_exists(tenant_id)
+    in_tenant = directory.tenant_subscriptions(tenant_id, claim.product) if tenant_known else []
+    outcomes = {"product_not_in_tenant": bool(in_tenant)} if tenant_known else {}
+    if solution_area == SolutionArea.BUSINESS_APPLICATIONS:
+        outcomes |= _evaluate_subscription(directory, tenant_id, activity, claim)
+    elif in_tenant:
+        outcomes |= _evaluate_tenant_workload(in_tenant)
+    return outcomes
 
 
 def check_claim(
@@ -83,48 +114,47 @@ def check_claim(
     activity: str,
     claim: ClaimInput,
 ) -> list[str]:
-    """Claim-level checks; the tenant may not exist (the request-level check reports that)."""
-    tenant_known = directory.tenant_exists(tenant_id)
-    in_tenant = directory.tenant_subscriptions(tenant_id, claim.product) if tenant_known else []
-    failures = []
-    if tenant_known and not in_tenant:
-        failures.append("product_not_in_tenant")
-    if solution_area == SolutionArea.BUSINESS_APPLICATIONS:
-        failures += _check_subscription(directory, tenant_id, activity, claim)
-    elif in_tenant:
-        failures += _check_tenant_workload(in_tenant)
-    return failures
+    return failures(
+        evaluate_claim(
+            directory,
+            tenant_id=tenant_id,
+            solution_area=solution_area,
+            activity=activity,
+            claim=claim,
+        )
+    )
 
 
-def _check_subscription(directory, tenant_id, activity, claim) -> list[str]:
+def _evaluate_subscription(directory, tenant_id, activity, claim) -> Outcomes:
     subscription_id = _as_uuid(claim.subscription_id)
     if subscription_id is None or directory.tenant_exists(subscription_id):
-        return ["not_a_subscription_id"]
+        return {"not_a_subscription_id": False}
     subscription = directory.subscription(subscription_id)
     if subscription is None:
-        return ["not_a_subscription_id"]
-    failures = []
-    if subscription.tenant_id != tenant_id:
-        failures.append("subscription_not_in_tenant")
+        return {"not_a_subscription_id": False}
+    outcomes = {
+        "not_a_subscription_id": True,
+        "subscription_not_in_tenant": subscription.tenant_id == tenant_id,
+    }
     if subscription.product.solution_area != SolutionArea.BUSINESS_APPLICATIONS:
-        failures.append("subscription_not_dynamics")
-    elif subscription.product_id != claim.product.pk:
-        failures.append("subscription_product_mismatch")
+        outcomes["subscription_not_dynamics"] = False
+    else:
+        outcomes["subscription_not_dynamics"] = True
+        outcomes["subscription_product_mismatch"] = subscription.product_id == claim.product.pk
     rule = activity_rule(SolutionArea.BUSINESS_APPLICATIONS, activity)
-    if rule is not None and not rule.allows_channel(subscription.channel):
-        failures.append("subscription_is_csp")
-    if not subscription.provisioned:
-        failures.append("subscription_not_provisioned")
-    if not subscription.counts:
-        failures.append("subscription_inactive")
-    return failures
+    if rule is not None:
+        outcomes["subscription_is_csp"] = rule.allows_channel(subscription.channel)
+    outcomes["subscription_not_provisioned"] = subscription.provisioned
+    outcomes["subscription_inactive"] = subscription.counts
+    return outcomes
 
 
-def _check_tenant_workload(subscriptions: list[Subscription]) -> list[str]:
+def _evaluate_tenant_workload(subscriptions: list[Subscription]) -> Outcomes:
     """A Microsoft 365 workload is claimed per tenant: one live subscription of it is enough."""
     counting = [sub for sub in subscriptions if sub.counts]
     if not counting:
-        return ["subscription_inactive"]
-    if not any(sub.provisioned for sub in counting):
-        return ["subscription_not_provisioned"]
-    return []
+        return {"subscription_inactive": False}
+    return {
+        "subscription_inactive": True,
+        "subscription_not_provisioned": any(sub.provisioned for sub in counting),
+    }

@@ -133,7 +133,9 @@ def test_each_failed_check_is_stored_shown_and_marked(
     request = _submit(client, django_capture_on_commit_callbacks, data)
 
     assert request.claims.get().status == ClaimStatus.ACTION_NEEDED
-    assert code in set(CheckResult.objects.filter(request=request).values_list("code", flat=True))
+    assert code in set(
+        CheckResult.objects.failed().filter(request=request).values_list("code", flat=True)
+    )
     page = client.get(reverse("request_detail", args=[request.reference]))
     assert f'data-check="{code}"' in page.text
     assert 'data-claim-status="action_needed"' in page.text
@@ -233,15 +235,18 @@ def test_running_the_task_twice_stores_one_result_set(
         mpn=mpn,
         domain="elsewhere.example",
     )
-    before = list(CheckResult.objects.values_list("code", flat=True))
+    before = list(CheckResult.objects.values_list("claim", "code", "passed"))
 
     assert validate_request(request.pk) == "done"
 
-    assert list(CheckResult.objects.values_list("code", flat=True)) == before
-    assert sorted(before) == [
-        "domain_tenant_mismatch",
-        "not_a_subscription_id",
-        "product_not_in_tenant",
+    assert list(CheckResult.objects.values_list("claim", "code", "passed")) == before
+    claim = request.claims.get().pk
+    assert before == [
+        (None, "tenant_not_found", True),
+        (None, "domain_tenant_mismatch", False),
+        (claim, "product_not_in_tenant", False),
+        (claim, "not_a_subscription_id", False),
+        (claim, "subscription_already_claimed", True),
     ]
     assert Claim.objects.get().status == ClaimStatus.ACTION_NEEDED
 
@@ -271,4 +276,4 @@ def test_two_requests_for_one_key_validated_out_of_order_fail_only_the_newer(
 
     assert older.claims.get().status == ClaimStatus.UNDER_REVIEW
     assert newer.claims.get().status == ClaimStatus.ACTION_NEEDED
-    assert CheckResult.objects.get(request=newer).related_request == older
+    assert CheckResult.objects.failed().get(request=newer).related_request == older
