@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from associations.models import AssociationRequest, Claim, Comment, StatusEvent
+from associations.models import (
+    AssociationRequest,
+    CheckResult,
+    Claim,
+    Comment,
+    Proof,
+    ProofDocument,
+    StatusEvent,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -79,3 +87,46 @@ class StatusEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "to_status", "reason"]
     search_fields = ["=request__id"]
     list_select_related = ["request", "claim__product", "actor"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "status", "reason", "tenant_id", "subscription_id", "due_at"]
+    list_filter = ["status", "reason", "activity", "product__solution_area"]
+    search_fields = [
+        "=request__id",
+        "=tenant_id",
+        "=subscription_id",
+        "request__organisation__name",
+    ]
+    list_select_related = ["request", "product"]
+
+
+@admin.register(CheckResult)
+class CheckResultAdmin(ReadOnlyAdmin):
+    list_display = ["request", "claim", "code", "passed", "checked_at"]
+    list_filter = ["passed", "code"]
+    search_fields = ["=request__id"]
+    list_select_related = ["request", "claim__product"]
+
+
+class ProofDocumentInline(ReadOnlyInline):
+    model = ProofDocument
+    fields = ["original_name", "content_type", "size"]
+    readonly_fields = fields
+
+
+@admin.register(Proof)
+class ProofAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "claim", "author", "created_at"]
+    search_fields = ["=request__id", "description"]
+    list_select_related = ["request", "claim__product", "author"]
+    inlines = [ProofDocumentInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["request", "kind", "author", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["=request__id", "body"]
+    list_select_related = ["request", "author"]

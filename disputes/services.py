@@ -343,20 +343,18 @@ def claim_request_information(
             reason=reason,
             question=question,
         )
-        Comment.objects.create(
-            request=claim.request,
-            author=actor,
-            kind=Comment.Kind.REVIEWER,
-            body=_(
+        with translation.override(author_language(claim.request)):  # the partner reads it
+            body = _(
                 "Information needed for %(product)s: %(reason)s.\n%(question)s\n"
                 "Answer by %(date)s, or the claim is rejected."
-            )
-            % {
+            ) % {
                 "product": claim.product.name,
                 "reason": info.get_reason_display(),
                 "question": question,
                 "date": _date(info.due_at),
-            },
+            }
+        Comment.objects.create(
+            request=claim.request, author=actor, kind=Comment.Kind.REVIEWER, body=body
         )
         notify_partner(
             claim.request,

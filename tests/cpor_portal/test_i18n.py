@@ -145,3 +145,29 @@ def test_the_admin_speaks_czech_to_a_reviewer_who_chose_it(client, reviewer):
 
     assert "Správa webu" in page  # Django's own Czech for "Site administration"
     assert "Revize CPOR" in page
+
+
+def test_a_reviewers_question_reaches_the_partner_in_the_partners_language(
+    global_admin, organisation, reviewer
+):
+    from disputes.services import claim_request_information
+
+    global_admin.membership.language = "cs"
+    global_admin.membership.save()
+    tenant = make_tenant(domains=("contoso.com",))
+    sales = make_product("d365-sales")
+    claim = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        products=[(sales, str(make_subscription(tenant, sales).pk))],
+        mpn=make_mpn(organisation),
+    ).claims.get()
+
+    with translation.override("en"):  # the reviewer works in English
+        claim_request_information(actor=reviewer, claim=claim, reason="no_signature", question="?")
+
+    question = claim.request.comments.get(kind="reviewer").body
+    with translation.override("cs"):
+        reason = translation.gettext("No customer signature or acknowledgement")
+    assert reason in question

@@ -139,3 +139,27 @@ def test_reviewers_download_proof_documents_as_attachments(
 
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "admin:associations_associationrequest_changelist",
+        "admin:associations_claim_changelist",
+        "admin:associations_checkresult_changelist",
+        "admin:associations_proof_changelist",
+        "admin:associations_comment_changelist",
+        "admin:associations_statusevent_changelist",
+        "admin:disputes_arbitrationcase_changelist",
+        "admin:disputes_informationrequest_changelist",
+        "admin:disputes_dispute_changelist",
+        "admin:partners_enrolmentevent_changelist",
+    ],
+)
+def test_reviewers_can_list_every_record_of_the_flow(
+    client, global_admin, reviewer, file_claim, page
+):
+    file_claim(global_admin)
+    client.force_login(reviewer)
+
+    assert client.get(reverse(page), {"q": "1"}).status_code == 200
