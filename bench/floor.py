@@ -21,7 +21,7 @@ from partners.catalog import Activity, SolutionArea
 _AREAS = dict(SolutionArea.choices)
 _ACTIVITIES = dict(Activity.choices)
 
-FLOOR_SQL = """
+SELECT = """
 SELECT r.id, r.claim_name, r.domain, r.tenant_id, r.solution_area, r.activity, r.created_at,
        m.mpn_id,
        (SELECT json_agg(json_build_array(c.status, p.name) ORDER BY c.id)
@@ -30,12 +30,18 @@ SELECT r.id, r.claim_name, r.domain, r.tenant_id, r.solution_area, r.activity, r
   FROM associations_associationrequest r
   JOIN partners_mpnid m ON m.id = r.mpn_id
  WHERE r.organisation_id = %(org)s
-   AND (%(before)s::bigint IS NULL OR r.id < %(before)s::bigint)
-   AND (%(status)s::text IS NULL OR EXISTS (
-        SELECT 1 FROM associations_claim s WHERE s.request_id = r.id AND s.status = %(status)s))
- ORDER BY r.id DESC
- LIMIT %(limit)s
 """
+BEFORE = "   AND r.id < %(before)s\n"
+STATUS = """   AND EXISTS (SELECT 1 FROM associations_claim s
+                WHERE s.request_id = r.id AND s.status = %(status)s)
+"""
+ORDER = " ORDER BY r.id DESC LIMIT %(limit)s"
+
+
+def floor_sql(*, before: bool, status: bool) -> str:
+    """The one query, with only the conditions in use (no `%s IS NULL OR ...` tricks, which
+    keep PostgreSQL from planning the filter as a semi-join)."""
+    return SELECT + (BEFORE if before else "") + (STATUS if status else "") + ORDER
 
 
 def _row(record) -> SimpleNamespace:
@@ -69,7 +75,7 @@ def floor_request_list(request):
     before = AssociationRequest.pk_from_reference(request.GET.get("before", ""))
     with connection.cursor() as cursor:
         cursor.execute(
-            FLOOR_SQL,
+            floor_sql(before=before is not None, status=bool(status)),
             {
                 "org": request.membership.organisation_id,
                 "before": before,

@@ -6,6 +6,7 @@ the embedded PostgreSQL when DATABASE_URL is unset. The same module serves the b
 """
 
 import os
+import warnings
 
 from cpor_portal.settings import *  # noqa: F403
 from cpor_portal.settings import DATABASES, LOGGING
@@ -39,3 +40,5 @@ STORAGES = {
 # A verdict mails its author; the benchmark measures the portal, not an SMTP server.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": "WARNING"}}
+# WhiteNoise warns that STATIC_ROOT does not exist; the benchmark serves no static file.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

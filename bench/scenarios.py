@@ -1,0 +1,335 @@
+"""The timed scenarios: pages in-process, the export in a subprocess, the worker, the load."""
+
+import gc
+import os
+import statistics
+import time
+import traceback
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+
+PAGE_TARGET_MS = 25.0
+FLOOR_RATIO_TARGET = 1.5
+AUDIT_TARGET_MS = 300.0
+WARMUP = 3
+
+
+@dataclass
+class Result:
+    group: str
+    name: str
+    url: str = ""
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    samples: int = 0
+    queries: int | None = None
+    queries_small: int | None = None  # the same page on a small data set (fixed count check)
+    floor: str = ""  # the name of the floor result this page is compared with
+    ratio: float | None = None
+    value: str = ""  # a non-time figure (claims/s, MiB, req/s)
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+    slowest_sql: list = field(default_factory=list)  # (ms, sql) of the capture run
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def client_for(username: str) -> Client:
+    client = Client(raise_request_exception=True)
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _consume(response) -> int:
+    if response.streaming:
+        size = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+        response.close()
+        return size
+    return len(response.content)
+
+
+def _timed(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    _consume(response)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def time_pages(client: Client, urls: list[str], reps: int) -> list[tuple[list[float], int, list]]:
+    """Server time of `reps` requests (ms) per URL, the URLs taking turns so that any drift of
+    the machine touches them alike; then one more request each under CaptureQueriesContext."""
+    for url in urls:
+        for _ in range(WARMUP):
+            _timed(client, url)
+    gc.collect()
+    times: list[list[float]] = [[] for _ in urls]
+    for _ in range(reps):
+        for index, url in enumerate(urls):
+            times[index].append(_timed(client, url))
+    found = []
+    for index, url in enumerate(urls):
+        with CaptureQueriesContext(connection) as captured:
+            _consume(client.get(url))
+        slowest = sorted(
+            ((float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries),
+            reverse=True,
+        )[:3]
+        found.append((times[index], len(captured), slowest))
+    return found
+
+
+def time_page(client: Client, url: str, reps: int) -> tuple[list[float], int, list]:
+    return time_pages(client, [url], reps)[0]
+
+
+def count_queries(client: Client, url: str) -> int:
+    _consume(client.get(url))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        _consume(response)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured)
+
+
+def page(
+    group, name, client, url, reps, *, target_ms=PAGE_TARGET_MS, floor="", small=None, timed=None
+):
+    """One page: median, p95, query count (and on a small data set when given)."""
+    try:
+        times, queries, slowest = timed or time_page(client, url, reps)
+    except Exception as error:
+        traceback.print_exc()
+        return Result(group, name, url, note=f"failed: {error!r}"[:300])
+    result = Result(
+        group,
+        name,
+        url,
+        median_ms=statistics.median(times),
+        p95_ms=percentile(times, 0.95),
+        samples=len(times),
+        queries=queries,
+        floor=floor,
+        target=f"median < {target_ms:g} ms",
+        slowest_sql=slowest,
+    )
+    if small is not None:
+        small_client, small_url = small
+        result.queries_small = count_queries(small_client, small_url)
+    result.met = result.median_ms < target_ms
+    if result.queries_small is not None and result.queries_small != result.queries:
+        result.met = False
+        result.note = f"query count varies with the data: {result.queries_small} vs {queries}"
+    print(
+        f"  {name:<46} median {result.median_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  "
+        f"{queries:3d} queries",
+        flush=True,
+    )
+    return result
+
+
+def resolves(name: str) -> bool:
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _one(sql: str, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def page_scenarios(args, marker) -> list[Result]:
+    big = marker.big_org_id
+    users = marker.big_org_users
+    reps = args.reps
+    results: list[Result] = []
+    big_global = client_for(users["global_admin"])
+    # A small organisation for the "fixed number of queries whatever the data size" check.
+    small_org, small_count = _one(
+        """SELECT organisation_id, count(*) FROM associations_associationrequest
+            GROUP BY organisation_id HAVING count(*) BETWEEN 3 AND 30 ORDER BY 1 LIMIT 1"""
+    )
+    small_client = client_for(f"org{small_org}-global")
+    small_last = _one(
+        "SELECT max(id) FROM associations_associationrequest WHERE organisation_id = %s",
+        [small_org],
+    )[0]
+    requests_of_big = _one(
+        "SELECT count(*) FROM associations_associationrequest WHERE organisation_id = %s", [big]
+    )[0]
+    deep = _one(
+        """SELECT id FROM associations_associationrequest WHERE organisation_id = %s
+            ORDER BY id DESC OFFSET %s LIMIT 1""",
+        [big, int(requests_of_big * 0.9)],
+    )[0]
+    print(
+        f"bench: pages (big organisation: {requests_of_big} requests; deep cursor {deep}; "
+        f"small organisation {small_org}: {small_count} requests)",
+        flush=True,
+    )
+    lists = "/associations/"
+    floor = "/bench/floor/requests/"
+    variants = [
+        ("first page", ""),
+        ("deep page (?before, 90% back)", f"?before={deep}"),
+        ("filtered status=approved", "?status=approved"),
+        ("filtered status=under_review", "?status=under_review"),
+        ("filtered status=disputed (rare)", "?status=disputed"),
+        ("filtered status=approved, deep page", f"?status=approved&before={deep}"),
+    ]
+    for label, query in variants:
+        floor_name = f"floor: {label}"
+        try:
+            floor_timed, page_timed = time_pages(big_global, [floor + query, lists + query], reps)
+        except Exception as error:
+            traceback.print_exc()
+            results.append(Result("list", f"request list: {label}", note=f"failed: {error!r}"))
+            continue
+        results.append(
+            page("floor", floor_name, big_global, floor + query, reps, timed=floor_timed)
+        )
+        results[-1].target = "one SQL query + the same template"
+        results[-1].met = None
+        # The query count is compared on the small organisation's page with rows in it.
+        small_url = {"": lists, f"?before={deep}": f"{lists}?before={small_last + 1}"}.get(query)
+        results.append(
+            page(
+                "list",
+                f"request list: {label}",
+                big_global,
+                lists + query,
+                reps,
+                floor=floor_name,
+                small=(small_client, small_url) if small_url else None,
+                timed=page_timed,
+            )
+        )
+    # The detail page of a request with three claims, and the same page for one claim.
+    three = _one(
+        """SELECT r.id FROM associations_associationrequest r
+            WHERE r.organisation_id = %s AND r.submitted_at IS NOT NULL
+              AND (SELECT count(*) FROM associations_claim c WHERE c.request_id = r.id) = 3
+              AND EXISTS (SELECT 1 FROM associations_proofdocument d
+                          JOIN associations_proof p ON p.id = d.proof_id WHERE p.request_id = r.id)
+            ORDER BY r.id DESC LIMIT 1""",
+        [big],
+    )[0]
+    one = _one(
+        """SELECT r.id FROM associations_associationrequest r
+            WHERE r.organisation_id = %s AND r.submitted_at IS NOT NULL
+              AND (SELECT count(*) FROM associations_claim c WHERE c.request_id = r.id) = 1
+            ORDER BY r.id DESC LIMIT 1""",
+        [big],
+    )[0]
+    results.append(
+        page(
+            "detail",
+            "request detail (3 claims)",
+            big_global,
+            f"/associations/CPOR-{three:06d}/",
+            reps,
+            floor="floor: first page",
+            small=(big_global, f"/associations/CPOR-{one:06d}/"),
+        )
+    )
+    # The reviewers' queue in the admin.
+    reviewer = client_for(marker.reviewer)
+    for label, url in (
+        ("review queue: claims", "/admin/disputes/reviewclaim/"),
+        (
+            "review queue: claims in arbitration",
+            "/admin/disputes/reviewclaim/?status__exact=in_arbitration",
+        ),
+        ("review queue: arbitration cases", "/admin/disputes/arbitrationcase/"),
+        ("review queue: open cases", "/admin/disputes/arbitrationcase/?status__exact=open"),
+    ):
+        results.append(page("queue", label, reviewer, url, reps, floor="floor: first page"))
+    # The MPN audit of the organisation with 100,000 claims.
+    if resolves("mpn_audit"):
+        billing = client_for(users.get("billing_admin", users["global_admin"]))
+        url = reverse("mpn_audit")
+        year_ago = _one("SELECT (now() - interval '365 days')::date")[0].isoformat()
+        for label, query in (
+            ("MPN audit (all time)", ""),
+            ("MPN audit (last 365 days)", f"?date_from={year_ago}"),
+        ):
+            results.append(
+                page(
+                    "audit",
+                    label,
+                    billing,
+                    url + query,
+                    max(5, reps // 4),
+                    target_ms=AUDIT_TARGET_MS,
+                )
+            )
+    else:
+        results.append(
+            Result(
+                "audit",
+                "MPN audit",
+                "/audit/mpn/",
+                note="skipped: URL name mpn_audit does not resolve",
+            )
+        )
+    for result in results:
+        if result.floor:
+            floor_result = next((r for r in results if r.name == result.floor), None)
+            if floor_result and floor_result.median_ms and result.median_ms:
+                result.ratio = result.median_ms / floor_result.median_ms
+                if result.group == "list":
+                    result.target += f", ≤ {FLOOR_RATIO_TARGET:g}x floor, fixed queries"
+                    if result.ratio > FLOOR_RATIO_TARGET:
+                        result.met = False
+    return results
+
+
+def run_all(args, marker) -> int:
+    from bench import explain, report
+
+    groups = {g.strip() for g in args.only.split(",") if g.strip()} or {
+        "pages",
+        "export",
+        "worker",
+        "load",
+    }
+    args.load_before = os.getloadavg()
+    results: list[Result] = []
+    if "pages" in groups:
+        results += page_scenarios(args, marker)
+    if "export" in groups:
+        from bench.export import export_scenarios
+
+        results += export_scenarios(args, marker)
+    if "worker" in groups:
+        from bench.worker import worker_scenarios
+
+        results += worker_scenarios(args, marker)
+    if "load" in groups:
+        from bench.load import load_scenarios
+
+        results += load_scenarios(args, marker)
+    args.load_after = os.getloadavg()
+    explained = explain.explain_misses(results)
+    text = report.render(args, marker, results, explained)
+    print(text)
+    if not args.no_report:
+        report.write(text)
+    return 0
