@@ -76,8 +76,8 @@ def _audit_rows(membership, filters):
     rows = organisation_mpn_rows(membership)
     grouped = (
         audit_claims(membership, filters.date_from, filters.date_to)
-        .values_list("request__mpn_id", "status", "request__solution_area", "request__activity")
-        .order_by("request__mpn__mpn_id", "status", "request__solution_area", "request__activity")
+        .values_list("mpn_id", "status", "solution_area", "activity")
+        .order_by("mpn__mpn_id", "status", "solution_area", "activity")
         .annotate(n=Count("pk"))
     )
     for mpn_pk, status, area, activity, count in grouped.iterator():

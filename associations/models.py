@@ -12,6 +12,8 @@ from partners.models import MpnId, Organisation
 from validation.models import Product
 
 REFERENCE_PREFIX = "CPOR-"
+# Request fields each claim carries a copy of (see Claim).
+REQUEST_COPIES = ("tenant_id", "activity", "organisation_id", "mpn_id", "solution_area")
 _REFERENCE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and within bigint
 
 
@@ -57,6 +59,13 @@ CONTESTING_STATUSES = frozenset(
         ClaimStatus.DISPUTED,
         ClaimStatus.APPROVED,
     }
+)
+# What reviewers work on: their queue, oldest deadline first.
+REVIEW_QUEUE_STATUSES = (
+    ClaimStatus.UNDER_REVIEW,
+    ClaimStatus.IN_ARBITRATION,
+    ClaimStatus.INFO_REQUESTED,
+    ClaimStatus.DISPUTED,
 )
 # Still being filed: a draft fixed or resubmitted by the partner.
 EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED})
@@ -154,7 +163,9 @@ class Claim(models.Model):
     """One product or workload of a request; checks, arbitration and decisions are per claim.
 
     The claim key (tenant, product, activity, subscription) is copied from the request so the
-    database itself can guarantee one approved claim per key.
+    database itself can guarantee one approved claim per key; the organisation, MPN ID,
+    solution area and filing time are copied too, so the MPN audit reads one table through one
+    covering index. The request flow's services keep the copies in step (REQUEST_COPIES).
     """
 
     request = models.ForeignKey(
@@ -169,6 +180,14 @@ class Claim(models.Model):
     subscription_id = models.UUIDField(_("subscription ID"), null=True, blank=True)
     tenant_id = models.UUIDField(_("customer tenant ID"))
     activity = models.CharField(_("activity"), max_length=32, choices=Activity.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    mpn = models.ForeignKey(MpnId, on_delete=models.PROTECT, related_name="+", db_index=False)
+    solution_area = models.CharField(
+        _("solution area"), max_length=32, choices=SolutionArea.choices
+    )
+    filed_at = models.DateTimeField(_("filed"))
     status = models.CharField(
         _("status"), max_length=32, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
     )
@@ -201,6 +220,22 @@ class Claim(models.Model):
             ),
             # Sweeps: WHERE status = ? ORDER BY status_changed_at.
             models.Index(fields=["status", "status_changed_at"], name="claim_status_age"),
+            # The MPN audit: WHERE organisation_id = ? [AND filed_at BETWEEN ? AND ?], grouped
+            # by MPN ID, status, area, activity, or by tenant: an index-only scan.
+            models.Index(
+                fields=["organisation", "filed_at"],
+                include=["mpn", "status", "solution_area", "activity", "tenant_id"],
+                name="claim_audit",
+            ),
+            # The list's status filter: EXISTS (claim WHERE request_id = ? AND status = ?).
+            models.Index(fields=["status", "request"], name="claim_status_request"),
+            # The reviewers' queue: WHERE status IN (queue) ORDER BY due_at NULLS LAST, id.
+            models.Index(
+                models.F("due_at").asc(nulls_last=True),
+                "id",
+                condition=models.Q(status__in=REVIEW_QUEUE_STATUSES),
+                name="claim_review_queue",
+            ),
         ]
 
     def __str__(self):

@@ -13,6 +13,7 @@ from associations.events import move_claim, notify_partner, record_event
 from associations.models import (
     EDITABLE_STATUSES,
     FINAL_STATUSES,
+    REQUEST_COPIES,
     WITHDRAWABLE_STATUSES,
     AssociationRequest,
     Claim,
@@ -91,13 +92,17 @@ def request_create(
     return request
 
 
+def _copies(request: AssociationRequest) -> dict:
+    return {name: getattr(request, name) for name in REQUEST_COPIES}
+
+
 def _new_claim(request: AssociationRequest, row: ClaimRow) -> Claim:
     return Claim.objects.create(
         request=request,
         product=row.product,
         subscription_id=row.subscription_id if request.per_subscription else None,
-        tenant_id=request.tenant_id,
-        activity=request.activity,
+        filed_at=request.created_at,
+        **_copies(request),
     )
 
 
@@ -175,15 +180,18 @@ def _apply_rows(request, rows: list[ClaimRow], editable: list[Claim], *, actor, 
             continue
         claim.product = row.product
         claim.subscription_id = row.subscription_id if request.per_subscription else None
-        claim.tenant_id = request.tenant_id
-        claim.activity = request.activity
-        claim.save(update_fields=["product", "subscription_id", "tenant_id", "activity"])
+        _refresh_copies(claim, request, "product", "subscription_id")
         kept.append(claim)
     for claim in editable_by_pk.values():
-        claim.tenant_id, claim.activity = request.tenant_id, request.activity
-        claim.save(update_fields=["tenant_id", "activity"])
+        _refresh_copies(claim, request)
         kept.append(claim)
     return kept
+
+
+def _refresh_copies(claim: Claim, request: AssociationRequest, *changed: str) -> None:
+    for name, value in _copies(request).items():
+        setattr(claim, name, value)
+    claim.save(update_fields=[*changed, *REQUEST_COPIES])
 
 
 def _remove_claim(claim: Claim, *, actor, now) -> None:

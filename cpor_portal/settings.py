@@ -104,13 +104,15 @@ else:
 
 # django-q2: the ORM broker by default, Redis when REDIS_URL is set. `timeout` stays below
 # `retry` so a task is never handed to a second worker while the first still runs it.
+# Successful results are not kept (save_limit -1: saving, counting and pruning them tripled
+# the queue's cost in the benchmark); failures always are, for the admin.
 Q_CLUSTER = {
     "name": "cpor",
     "workers": env_int("Q_WORKERS", 2),
     "timeout": 60,
     "retry": 90,
     "max_attempts": 3,
-    "save_limit": 500,
+    "save_limit": -1,
     "catch_up": False,
     "label": "Background tasks",
     "cache": "default",

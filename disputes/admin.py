@@ -7,7 +7,7 @@ timeline and told to the partner.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -16,12 +16,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations.admin import ReadOnlyAdmin
-from associations.models import ClaimStatus, ProofDocument
+from associations.models import REVIEW_QUEUE_STATUSES, ClaimStatus, ProofDocument
 from disputes import services
 from disputes.errors import ReviewError
 from disputes.forms import ApproveForm, DecideForm, DisputeAnswerForm, InformationForm, RejectForm
 from disputes.models import ArbitrationCase, Dispute, InformationRequest, ReviewClaim
-from disputes.selectors import QUEUE_STATUSES, claims_for_review
+from disputes.selectors import claims_for_review
 
 DECIDE = "disputes.decide_case"
 
@@ -55,6 +55,10 @@ def _act(request, action, success: str):
 @admin.register(ReviewClaim)
 class ReviewClaimAdmin(ReadOnlyAdmin):
     list_display = ["reference", "organisation", "product", "status", "due"]
+    # Oldest deadline first (the admin would otherwise put the model's ordering in front).
+    ordering = [F("due_at").asc(nulls_last=True), "pk"]
+    list_per_page = 25
+    show_full_result_count = False
     list_filter = ["status", "product__solution_area", "activity"]
     search_fields = [
         "=request__id",
@@ -65,12 +69,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     list_select_related = ["request__organisation", "product"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(status__in=QUEUE_STATUSES)
-            .order_by(F("due_at").asc(nulls_last=True), "pk")
-        )
+        return super().get_queryset(request).filter(status__in=REVIEW_QUEUE_STATUSES)
 
     @admin.display(description=_("request"), ordering="request_id")
     def reference(self, obj):
@@ -184,6 +183,9 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
 
 @admin.register(ArbitrationCase)
 class ArbitrationCaseAdmin(ReadOnlyAdmin):
+    ordering = ["-status", "due_at", "-id"]  # open cases first, the oldest deadline first
+    list_per_page = 25
+    show_full_result_count = False
     list_display = [
         "__str__",
         "product",
@@ -199,12 +201,15 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
     list_select_related = ["product"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(party_count=Count("claims"))
-            .order_by("-status", "due_at")
+        # A correlated count runs for the shown page only, not for every case.
+        parties = (
+            ArbitrationCase.claims.through.objects.filter(arbitrationcase_id=OuterRef("pk"))
+            .order_by()
+            .values("arbitrationcase_id")
+            .annotate(n=Count("*"))
+            .values("n")
         )
+        return super().get_queryset(request).annotate(party_count=Subquery(parties))
 
     @admin.display(description=_("parties"), ordering="party_count")
     def parties(self, obj):

@@ -66,8 +66,10 @@ class ArbitrationCase(models.Model):
             ),
         ]
         indexes = [
-            # The reviewers' queue: WHERE status = 'open' ORDER BY due_at.
-            models.Index(fields=["status", "due_at"], name="case_queue"),
+            # The reviewers' case list: ORDER BY status DESC (open first), due_at, id DESC.
+            models.Index(
+                models.F("status").desc(), "due_at", models.F("id").desc(), name="case_queue"
+            ),
         ]
         permissions = [("decide_case", _("Can decide arbitration cases and review claims"))]
 

@@ -2,14 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from associations.models import CheckResult, Claim, ClaimStatus, Comment, Proof
-
-QUEUE_STATUSES = (
-    ClaimStatus.UNDER_REVIEW,
-    ClaimStatus.IN_ARBITRATION,
-    ClaimStatus.INFO_REQUESTED,
-    ClaimStatus.DISPUTED,
-)
+from associations.models import REVIEW_QUEUE_STATUSES, CheckResult, Claim, Comment, Proof
 
 
 def claims_for_review(claim_ids) -> list[Claim]:
@@ -42,4 +35,4 @@ def claims_for_review(claim_ids) -> list[Claim]:
 
 
 def review_queue() -> QuerySet:
-    return Claim.objects.filter(status__in=QUEUE_STATUSES)
+    return Claim.objects.filter(status__in=REVIEW_QUEUE_STATUSES)

@@ -32,10 +32,18 @@ class Directory(Protocol):
 
 
 class DatabaseDirectory:
-    """The imported directory tables."""
+    """The imported directory tables, memoised for the life of one instance (one verdict):
+    the checks ask the same questions of a tenant several times per claim."""
+
+    def __init__(self):
+        self._tenants: dict = {}
+        self._subscriptions: dict = {}
+        self._tenant_subscriptions: dict = {}
 
     def tenant_exists(self, tenant_id):
-        return Tenant.objects.filter(pk=tenant_id).exists()
+        if tenant_id not in self._tenants:
+            self._tenants[tenant_id] = Tenant.objects.filter(pk=tenant_id).exists()
+        return self._tenants[tenant_id]
 
     def domain_tenant(self, domain):
         known = Domain.objects.filter(name=domain).values_list("tenant_id", flat=True).first()
@@ -46,10 +54,18 @@ class DatabaseDirectory:
         return known
 
     def subscription(self, subscription_id):
-        return Subscription.objects.select_related("product").filter(pk=subscription_id).first()
+        if subscription_id not in self._subscriptions:
+            self._subscriptions[subscription_id] = (
+                Subscription.objects.select_related("product").filter(pk=subscription_id).first()
+            )
+        return self._subscriptions[subscription_id]
 
     def tenant_subscriptions(self, tenant_id, product):
-        return list(Subscription.objects.filter(tenant_id=tenant_id, product=product))
+        if tenant_id not in self._tenant_subscriptions:
+            self._tenant_subscriptions[tenant_id] = list(
+                Subscription.objects.select_related("product").filter(tenant_id=tenant_id)
+            )
+        return [s for s in self._tenant_subscriptions[tenant_id] if s.product_id == product.pk]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from associations.models import ClaimStatus
 
@@ -20,9 +21,12 @@ _BADGE = {
 }
 
 
-@register.inclusion_tag("associations/_status.html")
-def status_badge(status: str):
-    return {"status": status, "label": ClaimStatus(status).label, "css": _BADGE[status]}
+@register.simple_tag
+def status_badge(status: str) -> str:
+    """A simple tag, not an inclusion template: the list renders one per claim."""
+    return format_html(
+        '<span class="badge {}">{}</span>', _BADGE[status], ClaimStatus(status).label
+    )
 
 
 @register.filter

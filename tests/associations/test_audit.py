@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from associations.models import AssociationRequest, ClaimStatus
+from associations.models import AssociationRequest, Claim, ClaimStatus
 from partners.catalog import SolutionArea
 from partners.models import Enrolment
 from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
@@ -122,9 +122,9 @@ def test_drilling_down_from_a_count_lists_the_claims_behind_it(client, billing_a
 
 
 def test_the_date_range_limits_the_counts(client, billing_admin, data):
-    AssociationRequest.objects.filter(mpn__mpn_id="1234568").update(
-        created_at=timezone.now() - timedelta(days=400)
-    )
+    long_ago = timezone.now() - timedelta(days=400)
+    AssociationRequest.objects.filter(mpn__mpn_id="1234568").update(created_at=long_ago)
+    Claim.objects.filter(mpn__mpn_id="1234568").update(filed_at=long_ago)
     client.force_login(billing_admin)
     since = (timezone.localdate() - timedelta(days=30)).isoformat()
 
@@ -170,7 +170,51 @@ def test_the_audit_runs_a_fixed_number_of_queries(
     client.force_login(billing_admin)
     client.get(AUDIT)
 
-    # session, user, membership+organisation, MPN IDs, enrolments, programs, grouped counts,
-    # shared-customer count, shared customers, their MPN IDs and domains
-    with django_assert_num_queries(10):
+    # session, user, membership with organisation, MPN IDs, enrolments, programs, grouped
+    # counts, shared customers (with their total), their MPN IDs and domains
+    with django_assert_num_queries(9):
         client.get(AUDIT)
+
+
+def test_claims_keep_their_copies_of_the_request_in_step(
+    client, global_admin, organisation, django_capture_on_commit_callbacks
+):
+    """The audit reads the claims' copies; editing a draft's MPN ID moves its claims too."""
+    from associations.services import request_update
+    from tests.builders import request_fields
+
+    tenant = make_tenant(domains=("contoso.com",))
+    sales = make_product("d365-sales")
+    first, second = make_mpn(organisation), make_mpn(organisation)
+    draft = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        products=[(sales, str(make_subscription(tenant, sales).pk))],
+        mpn=first,
+        submit=False,
+    )
+    claim = draft.claims.get()
+    assert (claim.organisation_id, claim.mpn_id, claim.filed_at) == (
+        organisation.pk,
+        first.pk,
+        draft.created_at,
+    )
+
+    request_update(
+        actor=global_admin,
+        request=draft,
+        rows=[],
+        uploads=[],
+        submit=False,
+        fields=request_fields(
+            tenant_id=tenant.tenant_id,
+            domain="contoso.com",
+            solution_area=BA,
+            activity="usage",
+            mpn=second,
+        ),
+    )
+
+    claim.refresh_from_db()
+    assert (claim.mpn_id, claim.activity, claim.solution_area) == (second.pk, "usage", BA)
