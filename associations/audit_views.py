@@ -78,7 +78,7 @@ def _audit_rows(membership, filters):
         audit_claims(membership, filters.date_from, filters.date_to)
         .values_list("mpn_id", "status", "solution_area", "activity")
         .order_by("mpn__mpn_id", "status", "solution_area", "activity")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     for mpn_pk, status, area, activity, count in grouped.iterator():
         row = rows[mpn_pk]

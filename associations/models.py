@@ -227,6 +227,8 @@ class Claim(models.Model):
                 include=["mpn", "status", "solution_area", "activity", "tenant_id"],
                 name="claim_audit",
             ),
+            # The audit's customers under several MPN IDs: GROUP BY tenant_id, streamed in order.
+            models.Index(fields=["organisation", "tenant_id", "mpn"], name="claim_audit_customers"),
             # The list's status filter: EXISTS (claim WHERE request_id = ? AND status = ?).
             models.Index(fields=["status", "request"], name="claim_status_request"),
             # The reviewers' queue: WHERE status IN (queue) ORDER BY due_at NULLS LAST, id.

@@ -7,19 +7,15 @@ benchmark reports every page's time as a ratio to this.
 """
 
 import json
-from types import SimpleNamespace
 
 from django.db import connection
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 
-from associations.models import REFERENCE_PREFIX, AssociationRequest, ClaimStatus
-from associations.selectors import PAGE_SIZE, Page, RequestFilters
+from associations.models import AssociationRequest, ClaimStatus
+from associations.selectors import PAGE_SIZE, ListRow, Page, RequestFilters
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
-
-_AREAS = dict(SolutionArea.choices)
-_ACTIVITIES = dict(Activity.choices)
 
 SELECT = """
 SELECT r.id, r.claim_name, r.domain, r.tenant_id, r.solution_area, r.activity, r.created_at,
@@ -44,27 +40,23 @@ def floor_sql(*, before: bool, status: bool) -> str:
     return SELECT + (BEFORE if before else "") + (STATUS if status else "") + ORDER
 
 
-def _row(record) -> SimpleNamespace:
+def _row(record) -> ListRow:
+    """The same row type the portal's list renders, built from the one query's record."""
     pk, claim_name, domain, tenant_id, area, activity, created_at, mpn_id, claims = record
     if isinstance(claims, str):  # Django may hand json back as text
         claims = json.loads(claims)
-    claim_list = [
-        SimpleNamespace(status=status, product=SimpleNamespace(name=name))
-        for status, name in claims or []
-    ]
     if isinstance(created_at, str):  # pragma: no cover (psycopg returns datetimes)
         created_at = parse_datetime(created_at)
-    return SimpleNamespace(
-        pk=pk,
-        reference=f"{REFERENCE_PREFIX}{pk:06d}",
-        claim_name=claim_name,
-        domain=domain,
-        tenant_id=tenant_id,
-        get_solution_area_display=_AREAS.get(area, area),
-        get_activity_display=_ACTIVITIES.get(activity, activity),
-        mpn=SimpleNamespace(mpn_id=mpn_id),
-        claims=SimpleNamespace(all=claim_list),
-        created_at=created_at,
+    return ListRow(
+        pk,
+        claim_name,
+        domain,
+        tenant_id,
+        area,
+        activity,
+        created_at,
+        mpn_id,
+        claims=[(status, name) for status, name in claims or []],
     )
 
 

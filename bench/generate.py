@@ -29,7 +29,7 @@ from django.db import connection
 
 from bench.db import connect_kwargs
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 MARKER_TABLE = "bench_meta"
 PASSWORD = "bench-password"  # noqa: S105 (benchmark data only, never a real account)
 
@@ -240,8 +240,9 @@ TABLES = {
     "customer_contact_email partner_contact_name partner_contact_email solution_seller_name "
     "isv_product_name opt_out_of_incentives proof_description ack_customer_signature "
     "ack_current_dates ack_partner_services ack_all_products created_at submitted_at",
-    "associations_claim": "id request_id product_id subscription_id tenant_id activity status "
-    "status_changed_at due_at reason reason_text",
+    "associations_claim": "id request_id product_id subscription_id tenant_id activity "
+    "organisation_id mpn_id solution_area filed_at status status_changed_at due_at reason "
+    "reason_text",
     "associations_checkresult": "id request_id claim_id code passed related_request_id checked_at",
     "associations_proof": "id request_id claim_id description author_id created_at",
     "associations_proofdocument": "id proof_id file original_name content_type size",
@@ -687,7 +688,9 @@ class Generator:
                 status = "rejected"
             else:
                 status = mix[int(rng.random() * len(mix))]
-            claim = self._claim(rid, org, author, ti, slot, area, activity, status, submitted, kind)
+            claim = self._claim(
+                rid, org, author, ti, slot, area, activity, status, submitted, kind, mpn, created_s
+            )
             if kind != "normal":
                 self._case(
                     kind, owner_key, owner_claim, claim, org, (ti, slot, activity), submitted
@@ -709,7 +712,9 @@ class Generator:
                 )
         return len(slots)
 
-    def _claim(self, rid, org, author, ti, slot, area, activity, status, submitted, kind) -> int:
+    def _claim(
+        self, rid, org, author, ti, slot, area, activity, status, submitted, kind, mpn, filed_s
+    ) -> int:
         rng = self.rng
         cid = self.next_id("associations_claim")
         product = slot_product(ti, slot)
@@ -737,8 +742,8 @@ class Generator:
         changed_s = _ts(changed)
         self.out.add(
             "associations_claim",
-            f"{cid}\t{rid}\t{product}\t{sub}\t{tenant_uuid(ti)}\t{activity}\t{status}"
-            f"\t{changed_s}\t{due}\t{reason}\t\n",
+            f"{cid}\t{rid}\t{product}\t{sub}\t{tenant_uuid(ti)}\t{activity}\t{org}\t{mpn}"
+            f"\t{area}\t{filed_s}\t{status}\t{changed_s}\t{due}\t{reason}\t\n",
         )
         submitted_s = _ts(submitted)
         if status != "draft":

@@ -153,7 +153,13 @@ def _fields(ti: int, mpn) -> dict:
 
 def _batch(tenants: Tenants, claims_wanted: int) -> tuple[list[int], int]:
     """Requests left in `validating` as submission leaves them; returns (ids, claims)."""
-    from associations.models import AssociationRequest, Claim, Proof, StatusEvent
+    from associations.models import (
+        REQUEST_COPIES,
+        AssociationRequest,
+        Claim,
+        Proof,
+        StatusEvent,
+    )
 
     now = timezone.now()
     filers = _filers(50)
@@ -175,8 +181,8 @@ def _batch(tenants: Tenants, claims_wanted: int) -> tuple[list[int], int]:
             request=request,
             product_id=slot_product(ti, slot),
             subscription_id=subscription_uuid(ti, slot),
-            tenant_id=request.tenant_id,
-            activity=request.activity,
+            **{name: getattr(request, name) for name in REQUEST_COPIES},
+            filed_at=request.created_at,
             status="validating",
             status_changed_at=now,
         )

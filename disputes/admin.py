@@ -62,11 +62,11 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     list_filter = ["status", "product__solution_area", "activity"]
     search_fields = [
         "=request__id",
-        "request__organisation__name",
+        "organisation__name",
         "=tenant_id",
         "=subscription_id",
     ]
-    list_select_related = ["request__organisation", "product"]
+    list_select_related = ["request", "organisation", "product"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status__in=REVIEW_QUEUE_STATUSES)
@@ -74,10 +74,6 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     @admin.display(description=_("request"), ordering="request_id")
     def reference(self, obj):
         return obj.request.reference
-
-    @admin.display(description=_("organisation"), ordering="request__organisation__name")
-    def organisation(self, obj):
-        return obj.request.organisation.name
 
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):

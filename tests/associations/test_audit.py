@@ -171,8 +171,8 @@ def test_the_audit_runs_a_fixed_number_of_queries(
     client.get(AUDIT)
 
     # session, user, membership with organisation, MPN IDs, enrolments, programs, grouped
-    # counts, shared customers (with their total), their MPN IDs and domains
-    with django_assert_num_queries(9):
+    # counts, shared customers (with their total), their MPN IDs, their domains
+    with django_assert_num_queries(10):
         client.get(AUDIT)
 
 

@@ -163,3 +163,21 @@ def test_reviewers_can_list_every_record_of_the_flow(
     client.force_login(reviewer)
 
     assert client.get(reverse(page), {"q": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize("claims", [1, 6])
+def test_the_review_queue_runs_a_fixed_number_of_queries(
+    client, reviewer, file_claim, claims, django_assert_num_queries
+):
+    from partners.models import Role
+    from tests.builders import make_organisation
+
+    for number in range(claims):
+        file_claim(make_user(make_organisation(f"Queue {number}"), Role.GLOBAL_ADMIN))
+    client.force_login(reviewer)
+    client.get(reverse("admin:disputes_reviewclaim_changelist"))
+
+    # session, user, two permission look-ups, the count, the page of claims with their request,
+    # organisation and product, and the reviewer's membership for the navigation
+    with django_assert_num_queries(7):
+        client.get(reverse("admin:disputes_reviewclaim_changelist"))
