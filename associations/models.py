@@ -229,8 +229,9 @@ class Claim(models.Model):
             ),
             # The audit's customers under several MPN IDs: GROUP BY tenant_id, streamed in order.
             models.Index(fields=["organisation", "tenant_id", "mpn"], name="claim_audit_customers"),
-            # The list's status filter: EXISTS (claim WHERE request_id = ? AND status = ?).
-            models.Index(fields=["status", "request"], name="claim_status_request"),
+            # The list's status filter: EXISTS (claim WHERE organisation_id = ? AND status = ?
+            # AND request_id = ?), merged with the organisation's requests newest first.
+            models.Index(fields=["organisation", "status", "request"], name="claim_status_request"),
             # The reviewers' queue: WHERE status IN (queue) ORDER BY due_at NULLS LAST, id.
             models.Index(
                 models.F("due_at").asc(nulls_last=True),

@@ -67,8 +67,7 @@ def own_duplicate(claim: Claim) -> Claim | None:
     earlier = Q(status__in=filing) & (Q(pk__lt=claim.pk) if claim.pk else Q())
     return (
         _same_key(claim)
-        .filter(settled | earlier, request__organisation_id=claim.request.organisation_id)
-        .select_related("request")
+        .filter(settled | earlier, organisation_id=claim.organisation_id)
         .order_by("pk")
         .first()
     )
@@ -79,7 +78,7 @@ def competitors(claim: Claim, organisation_id: int):
     return (
         _same_key(claim)
         .filter(status__in=CONTESTING_STATUSES)
-        .exclude(request__organisation_id=organisation_id)
+        .exclude(organisation_id=organisation_id)
     )
 
 
@@ -114,7 +113,7 @@ def request_record_verdict(
     with transaction.atomic():
         request = (
             AssociationRequest.objects.select_for_update(of=("self",))
-            .select_related("author", "organisation")
+            .select_related("author__membership", "organisation")
             .filter(pk=request_id)
             .first()
         )
@@ -133,38 +132,41 @@ def request_record_verdict(
         CheckResult.objects.filter(request=request).filter(
             Q(claim__isnull=True) | Q(claim__in=claims)
         ).delete()
-        _store(request, None, request_outcomes, now)
+        results = _results(request, None, request_outcomes, now)
         request_failures = failures(request_outcomes)
         outcomes = []
         # Key locks are taken in one global order, so two verdicts never wait on each other.
         for claim in sorted(claims, key=_key_lock_id):
             claim.request = request
             outcomes.append(
-                _record_claim(request, claim, request_failures, claim_outcomes[claim.pk], now)
+                _record_claim(
+                    request, claim, request_failures, claim_outcomes[claim.pk], now, results
+                )
             )
+        CheckResult.objects.bulk_create(results)
         notify_partner(request, lambda: _verdict_message(request, outcomes))
     return request
 
 
-def _store(request, claim, outcomes: Outcomes, now, related_request=None) -> None:
-    """One result per check that ran, passed or failed."""
-    CheckResult.objects.bulk_create(
+def _results(request, claim, outcomes: Outcomes, now, related_request_id=None) -> list:
+    """One result per check that ran, passed or failed (saved together, once per verdict)."""
+    return [
         CheckResult(
             request=request,
             claim=claim,
             code=code,
             passed=passed,
             checked_at=now,
-            related_request=None if passed else related_request,
+            related_request_id=None if passed else related_request_id,
         )
         for code, passed in outcomes.items()
-    )
+    ]
 
 
-def _record_claim(request, claim, request_failures, outcomes, now) -> tuple[Claim, str]:
+def _record_claim(request, claim, request_failures, outcomes, now, results) -> tuple[Claim, str]:
     duplicate = own_duplicate(claim)
     outcomes = {**outcomes, "subscription_already_claimed": duplicate is None}
-    _store(request, claim, outcomes, now, related_request=duplicate and duplicate.request)
+    results += _results(request, claim, outcomes, now, duplicate and duplicate.request_id)
     claim_failures = failures(outcomes)
     if request_failures or claim_failures:
         move_claim(

@@ -193,6 +193,7 @@ def _check_now(request, forms: _Forms, instance=None):
             subscription_id=row.subscription_id,
             tenant_id=draft.tenant_id,
             activity=draft.activity,
+            organisation=draft.organisation,
             request=draft,
         )
         for row in forms.rows.rows

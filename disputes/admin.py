@@ -59,6 +59,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     ordering = [F("due_at").asc(nulls_last=True), "pk"]
     list_per_page = 25
     show_full_result_count = False
+    actions = None  # decisions are taken one claim at a time, on the claim's page
     list_filter = ["status", "product__solution_area", "activity"]
     search_fields = [
         "=request__id",
@@ -182,6 +183,7 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
     ordering = ["-status", "due_at", "-id"]  # open cases first, the oldest deadline first
     list_per_page = 25
     show_full_result_count = False
+    actions = None
     list_display = [
         "__str__",
         "product",

@@ -298,3 +298,22 @@ def test_check_now_needs_only_the_customer_area_activity_and_products(client, gl
     assert "Checks pass" in response.text
     assert not response.context["form"].errors
     assert AssociationRequest.objects.count() == 0
+
+
+def test_check_now_tells_of_the_organisations_own_earlier_claim(
+    client, global_admin, organisation, setup
+):
+    tenant, sales, subscription, mpn = setup
+    earlier = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        products=[(sales, str(subscription.pk))],
+        mpn=mpn,
+    )
+    client.force_login(global_admin)
+
+    response = _post(client, _data(setup, action="check"))
+
+    assert 'data-check="subscription_already_claimed"' in response.text
+    assert reverse("request_detail", args=[earlier.reference]) in response.text
