@@ -58,28 +58,29 @@ def _lock_key(claim: Claim) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_key_lock_id(claim)])
 
 
-def own_duplicate(claim: Claim) -> Claim | None:
-    """The organisation's own open or approved claim for the same key, if any."""
-    settled = Q(status__in=CONTESTING_STATUSES)
+def key_claims(claim: Claim, *, lock: bool = False) -> tuple[Claim | None, list[Claim]]:
+    """In one query: the organisation's own open or approved claim for the key (a duplicate),
+    and other organisations' claims that hold or contest it (competitors, never named)."""
     # Of two claims still being filed, the older one is the original and the newer the duplicate
     # (so two requests validated at once never fail as duplicates of each other).
     filing = [ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED]
     earlier = Q(status__in=filing) & (Q(pk__lt=claim.pk) if claim.pk else Q())
-    return (
-        _same_key(claim)
-        .filter(settled | earlier, organisation_id=claim.organisation_id)
-        .order_by("pk")
-        .first()
-    )
-
-
-def competitors(claim: Claim, organisation_id: int):
-    """Other organisations' claims that hold or contest the key."""
-    return (
-        _same_key(claim)
-        .filter(status__in=CONTESTING_STATUSES)
-        .exclude(organisation_id=organisation_id)
-    )
+    others = _same_key(claim).filter(Q(status__in=CONTESTING_STATUSES) | earlier).order_by("pk")
+    duplicate, rivals = None, []
+    for other in others:
+        if other.organisation_id == claim.organisation_id:
+            duplicate = duplicate or other
+        elif other.status in CONTESTING_STATUSES:
+            rivals.append(other)
+    if lock and rivals:
+        # Only the competitors are locked (and re-read): a claim still validating may be held by
+        # its own verdict, which waits for this key's advisory lock.
+        rivals = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(pk__in=[rival.pk for rival in rivals], status__in=CONTESTING_STATUSES)
+            .order_by("pk")
+        )
+    return duplicate, rivals
 
 
 def run_checks(
@@ -164,7 +165,8 @@ def _results(request, claim, outcomes: Outcomes, now, related_request_id=None) -
 
 
 def _record_claim(request, claim, request_failures, outcomes, now, results) -> tuple[Claim, str]:
-    duplicate = own_duplicate(claim)
+    _lock_key(claim)  # taken before reading the key's claims, so concurrent verdicts queue here
+    duplicate, rivals = key_claims(claim, lock=True)
     outcomes = {**outcomes, "subscription_already_claimed": duplicate is None}
     results += _results(request, claim, outcomes, now, duplicate and duplicate.request_id)
     claim_failures = failures(outcomes)
@@ -178,10 +180,6 @@ def _record_claim(request, claim, request_failures, outcomes, now, results) -> t
             checks=request_failures + claim_failures,
         )
         return claim, ClaimStatus.ACTION_NEEDED
-    _lock_key(claim)
-    rivals = list(
-        competitors(claim, request.organisation_id).select_for_update(of=("self",)).order_by("pk")
-    )
     if rivals:
         move_claim(
             claim,
@@ -281,11 +279,10 @@ def request_preview(
     request_failures = failures(request_outcomes)
     previews = []
     for claim, result in zip(claims, outcomes, strict=True):
-        duplicate = own_duplicate(claim)
+        duplicate, rivals = key_claims(claim)
         codes = failures(result) + (["subscription_already_claimed"] if duplicate else [])
         # Competition is told only for a claim that passes, as the worker would find it, so
         # "Check now" cannot probe other partners' claims for a customer one cannot name.
-        passes = not request_failures and not codes
-        contested = passes and competitors(claim, request.organisation_id).exists()
+        contested = not request_failures and not codes and bool(rivals)
         previews.append(ClaimPreview(claim, codes, duplicate, contested))
     return request_failures, previews

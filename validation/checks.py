@@ -142,10 +142,9 @@ def check_claim(
 
 
 def _evaluate_subscription(directory, tenant_id, activity, claim) -> Outcomes:
+    # Not a GUID, a tenant's or another object's GUID, or unknown: none is a subscription ID.
     subscription_id = _as_uuid(claim.subscription_id)
-    if subscription_id is None or directory.tenant_exists(subscription_id):
-        return {"not_a_subscription_id": False}
-    subscription = directory.subscription(subscription_id)
+    subscription = directory.subscription(subscription_id) if subscription_id else None
     if subscription is None:
         return {"not_a_subscription_id": False}
     outcomes = {
