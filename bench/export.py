@@ -4,11 +4,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
+from bench.process import ROOT
 from bench.scenarios import Result
 
-ROOT = Path(__file__).resolve().parent.parent
 FLAT_RATIO = 1.5  # peak allocations of the big export vs. one about a tenth of its size
 FLAT_SLACK_MIB = 4.0
 

@@ -6,20 +6,16 @@ every non-200 answer or socket error as an error.
 """
 
 import http.client
-import os
-import signal
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
+from bench.process import LoggedProcess
 from bench.scenarios import Result, client_for, percentile
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_RPS = 300.0
 MAX_REQUESTS = 200_000
 FLOOR_PATH = "/bench/floor/requests/"
@@ -42,16 +38,11 @@ def _get(port: int, path: str, cookie: str) -> int:
         conn.close()
 
 
-class Gunicorn:
+class Gunicorn(LoggedProcess):
     def __init__(self, workers: int):
         self.port = _free_port()
         self.workers = workers
-        # Closed and removed by stop(); it outlives this method on purpose.
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            mode="w+", suffix=".gunicorn.log", delete=False
-        )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-        self.process = subprocess.Popen(
+        super().__init__(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "cpor_portal.wsgi:application",
@@ -64,10 +55,7 @@ class Gunicorn:
                 "--backlog",
                 "256",
             ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            "gunicorn",
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -81,21 +69,6 @@ class Gunicorn:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start:\n{self.tail()}")
             time.sleep(0.2)
-
-    def tail(self) -> str:
-        self.log.flush()
-        return Path(self.log.name).read_text()[-3000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
 
 
 def hammer(port: int, path: str, cookie: str, seconds: float, concurrency: int) -> dict:

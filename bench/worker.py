@@ -9,15 +9,10 @@ leave `validating`. The portal's sweeps are paused meanwhile (they would act on 
 history), and everything the scenarios wrote is deleted afterwards.
 """
 
-import os
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from django.db import connection
 from django.utils import timezone
@@ -29,9 +24,9 @@ from bench.generate import (
     tenant_domain,
     tenant_uuid,
 )
+from bench.process import LoggedProcess
 from bench.scenarios import Result, percentile
 
-ROOT = Path(__file__).resolve().parent.parent
 THROUGHPUT_TARGET = 200.0  # claims per second
 LATENCY_TARGET_S = 2.0
 TIMEOUT_S = 600.0
@@ -57,20 +52,9 @@ def pause_schedules() -> None:
     Schedule.objects.update(next_run=timezone.now() + timedelta(days=365))
 
 
-class Cluster:
+class Cluster(LoggedProcess):
     def __init__(self):
-        # Closed and removed by stop(); it outlives this method on purpose.
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            mode="w+", suffix=".qcluster.log", delete=False
-        )
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        super().__init__([sys.executable, "manage.py", "qcluster"], "qcluster", stop_timeout=60)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         from django_q.status import Stat
@@ -80,21 +64,6 @@ class Cluster:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"qcluster did not start:\n{self.tail()}")
             time.sleep(0.2)
-
-    def tail(self) -> str:
-        self.log.flush()
-        return Path(self.log.name).read_text()[-3000:]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
 
 
 class Tenants:
