@@ -39,7 +39,7 @@ class ClaimRow:
     claim: Claim | None = None  # the existing claim this row edits
 
 
-def _enqueue_validation(request_id: int) -> None:
+def enqueue_validation(request_id: int) -> None:
     transaction.on_commit(
         lambda: async_task("associations.tasks.validate_request", request_id, group="validation")
     )
@@ -115,7 +115,7 @@ def _submit(request: AssociationRequest, claims, *, actor, now) -> None:
     if request.submitted_at is None:
         request.submitted_at = now
         request.save(update_fields=["submitted_at"])
-    _enqueue_validation(request.pk)
+    enqueue_validation(request.pk)
 
 
 def request_update(
@@ -144,6 +144,8 @@ def request_update(
             setattr(request, name, fields[name])
         if changed:
             request.save(update_fields=changed)
+            # Every claim of the request, withdrawn ones included, keeps its copies in step.
+            request.claims.update(**_copies(request))
         kept = _apply_rows(request, rows, editable, actor=actor, now=now)
         if not kept and not locked:
             raise TransitionError("no_claims")

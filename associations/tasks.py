@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
@@ -23,9 +24,10 @@ STALE_VALIDATING = timedelta(minutes=10)
 def validate_request(request_id: int, attempt: int = 1) -> str:
     try:
         request_record_verdict(request_id=request_id)
-    except DirectoryUnavailable:
+    except (DirectoryUnavailable, OperationalError):
+        # A directory outage, or the database breaking a lock cycle: transient, try again.
         if attempt >= MAX_ATTEMPTS:
-            logger.error("Directory unavailable for request %s; the sweep will retry", request_id)
+            logger.error("Request %s could not be validated; the sweep will retry", request_id)
             return "gave_up"
         delay = 5 * 2 ** (attempt - 1)  # 5 s, 10 s, 20 s, ... back-off
         schedule(

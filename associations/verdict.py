@@ -15,7 +15,6 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
 from associations.events import move_claim, notify_partner
 from associations.models import (
@@ -25,6 +24,7 @@ from associations.models import (
     Claim,
     ClaimStatus,
 )
+from associations.services import enqueue_validation
 from associations.signals import claim_contested
 from cpor_portal.deadlines import due
 from validation.checks import (
@@ -49,13 +49,22 @@ def _same_key(claim: Claim):
 
 
 def _key_lock_id(claim: Claim) -> int:
-    digest = hashlib.blake2b(repr(claim.key).encode(), digest_size=8).digest()
+    return _lock_id(claim.key)
+
+
+def _lock_id(key: tuple) -> int:
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _lock_key(claim: Claim) -> None:
+def lock_key(key: tuple) -> None:
+    """The transaction's lock on one claim key (tenant, product id, activity, subscription).
+
+    Every service that moves claims of a key into or out of a contesting status takes it
+    first, before any row lock, so verdicts and decisions on one key queue in one order.
+    """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_key_lock_id(claim)])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(key)])
 
 
 def key_claims(claim: Claim, *, lock: bool = False) -> tuple[Claim | None, list[Claim]]:
@@ -158,14 +167,18 @@ def _results(request, claim, outcomes: Outcomes, now, related_request_id=None) -
             code=code,
             passed=passed,
             checked_at=now,
-            related_request_id=None if passed else related_request_id,
+            related_request_id=(
+                related_request_id
+                if code == "subscription_already_claimed" and not passed
+                else None
+            ),
         )
         for code, passed in outcomes.items()
     ]
 
 
 def _record_claim(request, claim, request_failures, outcomes, now, results) -> tuple[Claim, str]:
-    _lock_key(claim)  # taken before reading the key's claims, so concurrent verdicts queue here
+    lock_key(claim.key)  # before reading the key's claims: concurrent verdicts queue here
     duplicate, rivals = key_claims(claim, lock=True)
     outcomes = {**outcomes, "subscription_already_claimed": duplicate is None}
     results += _results(request, claim, outcomes, now, duplicate and duplicate.request_id)
@@ -257,9 +270,7 @@ def claims_recheck_provisioning(
                 now=now,
             )
         if ready:
-            transaction.on_commit(
-                lambda: async_task("associations.tasks.validate_request", request_id)
-            )
+            enqueue_validation(request_id)
     return len(ready)
 
 

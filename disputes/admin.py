@@ -39,6 +39,13 @@ def _overdue(due_at) -> str:
     return label
 
 
+def _open_dispute(claim):
+    dispute = Dispute.objects.filter(claim=claim, answered_at__isnull=True).first()
+    if dispute is None:
+        raise ReviewError("wrong_status")
+    return dispute
+
+
 def _act(request, action, success: str):
     """Run one decision; a domain error becomes a message instead of a 500."""
     if not request.user.has_perm(DECIDE):
@@ -170,7 +177,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
             request,
             lambda: services.dispute_answer(
                 actor=user,
-                dispute=claim.dispute,
+                dispute=_open_dispute(claim),
                 approve=data["decision"] == "approve",
                 rationale=data["rationale"],
             ),
@@ -237,10 +244,12 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
         claims = claims_for_review(case.claims.values("pk"))
         post = request.POST if request.method == "POST" else None
         action = request.POST.get("action")
-        undecided = [c for c in claims if c.status != ClaimStatus.APPROVED]
+        undecided = [c for c in claims if c.status in services.QUESTIONABLE_STATUSES]
         forms = {
             "decide": DecideForm(
-                post if action == "decide" else None, prefix="decide", claims=claims
+                post if action == "decide" else None,
+                prefix="decide",
+                claims=[c for c in claims if c.status in services.CASE_PARTY_STATUSES],
             ),
             "information": InformationForm(
                 post if action == "information" else None, prefix="information", claims=undecided

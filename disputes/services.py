@@ -15,18 +15,30 @@ from django.utils.translation import gettext as _
 from associations.events import author_language, move_claim, notify_partner, record_event
 from associations.models import Claim, ClaimStatus, Comment, Proof, Reason
 from associations.services import Upload, save_documents
+from associations.verdict import lock_key
 from cpor_portal.deadlines import due
 from disputes.consent import consent_url
 from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase, Dispute, InformationRequest
 
 APPROVED_CONSTRAINT = "one_approved_claim_per_key"
+# Claims of a case that take part in its decision (the others have left it).
+CASE_PARTY_STATUSES = frozenset(
+    {
+        ClaimStatus.IN_ARBITRATION,
+        ClaimStatus.INFO_REQUESTED,
+        ClaimStatus.DISPUTED,
+        ClaimStatus.APPROVED,
+    }
+)
 QUESTIONABLE_STATUSES = frozenset(
     {ClaimStatus.UNDER_REVIEW, ClaimStatus.IN_ARBITRATION, ClaimStatus.DISPUTED}
 )
 
 
 def _lock(claim: Claim) -> Claim:
+    """The claim's key first, then its row: the order verdicts use too (no deadlock)."""
+    lock_key(claim.key)
     return (
         Claim.objects.select_for_update(of=("self",))
         .select_related("request__author", "product")
@@ -204,6 +216,7 @@ def case_decide(
     """The winner becomes (or stays) the owner; challengers are rejected, a losing owner ends."""
     now = now or timezone.now()
     with transaction.atomic():
+        lock_key((case.tenant_id, case.product_id, case.activity, case.subscription_id))
         case = ArbitrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if case.status != ArbitrationCase.Status.OPEN:
             raise ReviewError("case_closed")
@@ -214,19 +227,21 @@ def case_decide(
         )
         if winner.pk not in {claim.pk for claim in claims}:
             raise ReviewError("not_in_case")
-        open_statuses = {
-            ClaimStatus.IN_ARBITRATION,
-            ClaimStatus.INFO_REQUESTED,
-            ClaimStatus.APPROVED,
-        }
+        winning = next(claim for claim in claims if claim.pk == winner.pk)
+        if winning.status not in CASE_PARTY_STATUSES:
+            raise ReviewError("wrong_status")  # withdrawn, ended or rejected: out of the case
         for claim in claims:
-            if claim.pk == winner.pk or claim.status not in open_statuses:
+            if claim.pk == winner.pk or claim.status not in CASE_PARTY_STATUSES:
                 continue
             _close_questions(claim, now=now)
-            ended = claim.status == ClaimStatus.APPROVED
+            _close_dispute(claim, actor=actor, upheld=False, rationale=rationale, now=now)
+            outcome = {
+                ClaimStatus.APPROVED: ClaimStatus.ENDED,
+                ClaimStatus.DISPUTED: ClaimStatus.REJECTED_FINAL,
+            }.get(claim.status, ClaimStatus.REJECTED)
             move_claim(
                 claim,
-                to=ClaimStatus.ENDED if ended else ClaimStatus.REJECTED,
+                to=outcome,
                 action="case.lost",
                 actor=actor,
                 now=now,
@@ -248,8 +263,8 @@ def case_decide(
                     }
                 ),
             )
-        winning = next(claim for claim in claims if claim.pk == winner.pk)
         _close_questions(winning, now=now)
+        _close_dispute(winning, actor=actor, upheld=True, rationale=rationale, now=now)
         if winning.status != ClaimStatus.APPROVED:
             _approve(winning, actor=actor, action="case.won", now=now, case=case.pk)
         case.status = ArbitrationCase.Status.DECIDED
@@ -264,6 +279,13 @@ def case_decide(
 def _save_reason_text(claim: Claim, text: str) -> None:
     claim.reason_text = text
     claim.save(update_fields=["reason_text"])
+
+
+def _close_dispute(claim: Claim, *, actor, upheld: bool, rationale: str, now: datetime) -> None:
+    """A dispute of a claim that meets a case is answered by the case's decision."""
+    Dispute.objects.filter(claim=claim, answered_at__isnull=True).update(
+        answered_at=now, answered_by=actor, upheld=upheld, rationale=rationale
+    )
 
 
 def _close_questions(claim: Claim, *, now: datetime) -> None:

@@ -320,3 +320,40 @@ def test_a_colleague_who_withdraws_is_named_in_the_comments(client, incentives_a
     client.post(reverse("request_withdraw", args=[failed.reference]), {"confirm": "on"})
 
     assert "withdrew" in failed.comments.last().body
+
+
+def test_every_claim_of_a_request_keeps_its_copies_after_an_edit(
+    client, global_admin, organisation, tenant, sales, mpn, django_capture_on_commit_callbacks
+):
+    """A row removed (withdrawn) in the same edit that changes the MPN ID moves too."""
+    service = make_product("d365-customer-service")
+    make_tenant(domains=("fabrikam.cz",), name="Fabrikam")
+    request = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        products=[
+            (sales, str(make_subscription(tenant, sales).pk)),
+            (service, str(make_subscription(tenant, service).pk)),
+        ],
+        domain="fabrikam.cz",
+        mpn=mpn,
+    )
+    first, second = request.claims.order_by("pk")
+    other_mpn = make_mpn(organisation, mpn_id="7654321")
+    data = form_data(
+        tenant_id=tenant.tenant_id,
+        domain="contoso.com",
+        mpn=other_mpn,
+        rows=[(first.product, str(first.subscription_id)), (None, "")],
+        initial_rows=2,
+        action="draft",
+    )
+    data["claims-0-claim"], data["claims-1-claim"] = first.pk, second.pk
+    client.force_login(global_admin)
+
+    client.post(reverse("request_edit", args=[request.reference]), data)
+
+    second.refresh_from_db()
+    assert second.status == ClaimStatus.WITHDRAWN
+    assert set(request.claims.values_list("mpn_id", flat=True)) == {other_mpn.pk}

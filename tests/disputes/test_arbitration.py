@@ -137,3 +137,40 @@ def test_the_partner_page_shows_the_expected_date_but_never_the_competitor(
     assert 'data-claim-status="in_arbitration"' in page
     assert f'data-due="{timezone.localtime(mine.due_at):%Y-%m-%d}"' in page
     assert "Adatum" not in page
+
+
+def test_a_withdrawn_claim_cannot_win_a_case(client, global_admin, outsider, reviewer, file_claim):
+    from associations.services import request_withdraw
+
+    first = file_claim(global_admin)
+    second = file_claim(outsider)
+    request_withdraw(actor=outsider, request=second.request)
+    case = ArbitrationCase.objects.get()
+
+    with pytest.raises(ReviewError):
+        services.case_decide(actor=reviewer, case=case, winner=second, rationale="x")
+
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.status, first.status) == (ClaimStatus.WITHDRAWN, ClaimStatus.IN_ARBITRATION)
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:disputes_case", args=[case.pk])).text
+    assert f'value="{second.pk}"' not in page
+
+
+def test_a_disputed_claim_in_a_case_is_answered_by_the_decision(
+    global_admin, outsider, reviewer, file_claim
+):
+    mine = file_claim(global_admin)
+    services.claim_reject(actor=reviewer, claim=mine, reason=Reason.INSUFFICIENT_PROOF)
+    dispute = services.claim_dispute(actor=global_admin, claim=mine, statement="s", uploads=[])
+    theirs = file_claim(outsider)
+    case = ArbitrationCase.objects.get()
+    assert set(case.claims.all()) == {mine, theirs}
+
+    services.case_decide(actor=reviewer, case=case, winner=theirs, rationale="Theirs is signed")
+
+    mine.refresh_from_db()
+    dispute.refresh_from_db()
+    assert mine.status == ClaimStatus.REJECTED_FINAL
+    assert (dispute.upheld, dispute.rationale) == (False, "Theirs is signed")
