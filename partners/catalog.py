@@ -88,8 +88,3 @@ def activity_rule(solution_area: str, activity: str) -> ActivityRule | None:
         if rule.solution_area == solution_area and rule.activity == activity:
             return rule
     return None
-
-
-def claims_per_subscription(solution_area: str) -> bool:
-    """Business Applications are claimed per subscription, Microsoft 365 per tenant."""
-    return solution_area == SolutionArea.BUSINESS_APPLICATIONS
