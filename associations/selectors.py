@@ -146,7 +146,8 @@ class Page:
 @dataclass
 class ListRow:
     """A row of the request list: plain values, not model instances (the list is the portal's
-    busiest page, and building models costs more than the SQL)."""
+    busiest page, and building models costs more than the SQL). Its repr is the key of the
+    rows' rendered HTML, so it holds every value the row shows."""
 
     pk: int
     claim_name: str

@@ -101,6 +101,12 @@ else:
             "LOCATION": "cpor_cache",
         }
     }
+# Rendered template fragments, keyed by the very data they show (so never stale): per process,
+# as a render costs less than a trip to a shared cache would save.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # django-q2: the ORM broker by default, Redis when REDIS_URL is set. `timeout` stays below
 # `retry` so a task is never handed to a second worker while the first still runs it.
@@ -123,6 +129,7 @@ else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.2
 
+AUTHENTICATION_BACKENDS = ["partners.backends.MembershipBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -21,15 +21,14 @@ WRITE_DENIED = _(
 
 
 def membership_of(user) -> Membership | None:
-    """The user's membership with its organisation, read once per request (the decorator and
-    the navigation both ask)."""
+    """The user's membership with its organisation: `MembershipBackend` reads it with the
+    user; a user loaded another way pays one query, once."""
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_cpor_membership"):
-        user._cpor_membership = (
-            Membership.objects.select_related("organisation").filter(user=user).first()
-        )
-    return user._cpor_membership
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
 
 
 def require_write(membership: Membership) -> None:

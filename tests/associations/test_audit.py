@@ -170,9 +170,9 @@ def test_the_audit_runs_a_fixed_number_of_queries(
     client.force_login(billing_admin)
     client.get(AUDIT)
 
-    # session, user, membership with organisation, MPN IDs, enrolments, programs, grouped
+    # session, user with membership and organisation, MPN IDs, enrolments, programs, grouped
     # counts, shared customers (with their total), their MPN IDs, their domains
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(AUDIT)
 
 

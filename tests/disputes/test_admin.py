@@ -177,7 +177,7 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(
     client.force_login(reviewer)
     client.get(reverse("admin:disputes_reviewclaim_changelist"))
 
-    # session, user, two permission look-ups, the count, the page of claims with their request,
-    # organisation and product, and the reviewer's membership for the navigation
-    with django_assert_num_queries(7):
+    # session, user with membership, two permission look-ups, the count, the page of claims
+    # with their request, organisation and product
+    with django_assert_num_queries(6):
         client.get(reverse("admin:disputes_reviewclaim_changelist"))
