@@ -239,6 +239,14 @@ class Claim(models.Model):
                 condition=models.Q(status__in=REVIEW_QUEUE_STATUSES),
                 name="claim_review_queue",
             ),
+            # The queue filtered by one of its statuses, in the same order.
+            models.Index(
+                "status",
+                models.F("due_at").asc(nulls_last=True),
+                "id",
+                condition=models.Q(status__in=REVIEW_QUEUE_STATUSES),
+                name="claim_review_queue_status",
+            ),
         ]
 
     def __str__(self):

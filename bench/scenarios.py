@@ -255,7 +255,7 @@ def page_scenarios(args, marker) -> list[Result]:
         ("review queue: claims", "/admin/disputes/reviewclaim/"),
         (
             "review queue: claims in arbitration",
-            "/admin/disputes/reviewclaim/?status__exact=in_arbitration",
+            "/admin/disputes/reviewclaim/?status=in_arbitration",
         ),
         ("review queue: arbitration cases", "/admin/disputes/arbitrationcase/"),
         ("review queue: open cases", "/admin/disputes/arbitrationcase/?status__exact=open"),

@@ -28,6 +28,30 @@ def test_the_queue_lists_claims_oldest_deadline_first_and_marks_overdue(
     assert late.request.reference in page.text
 
 
+def test_the_queue_holds_only_claims_awaiting_a_reviewer_whatever_the_filter(
+    client, global_admin, outsider, reviewer, file_claim
+):
+    waiting = file_claim(global_admin)
+    in_arbitration = file_claim(outsider)
+    decided = file_claim(make_user(global_admin.membership.organisation, "global_admin"))
+    for claim, status in (
+        (waiting, ClaimStatus.UNDER_REVIEW),
+        (in_arbitration, ClaimStatus.IN_ARBITRATION),
+        (decided, ClaimStatus.APPROVED),
+    ):
+        claim.status = status
+        claim.save()
+    client.force_login(reviewer)
+    queue = reverse("admin:disputes_reviewclaim_changelist")
+
+    def listed(query):
+        return {claim.pk for claim in client.get(queue, query).context["cl"].result_list}
+
+    assert listed({}) == {waiting.pk, in_arbitration.pk}
+    assert listed({"status": "in_arbitration"}) == {in_arbitration.pk}
+    assert listed({"status": "approved"}) == {waiting.pk, in_arbitration.pk}
+
+
 def test_a_reviewer_approves_a_claim_from_its_review_page(
     client, global_admin, reviewer, file_claim
 ):
