@@ -4,7 +4,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -106,15 +108,37 @@ def created_between(date_from: date | None, date_to: date | None, field: str = "
     return condition
 
 
-def request_search(membership: Membership, filters: RequestFilters) -> QuerySet:
-    requests = AssociationRequest.objects.filter(organisation_id=membership.organisation_id)
+def _id_bounds(field: str, before: int | None, after: int | None) -> Q:
+    bounds = Q()
+    if before is not None:
+        bounds &= Q(**{f"{field}__lt": before})
+    if after is not None:
+        bounds &= Q(**{f"{field}__gt": after})
+    return bounds
+
+
+def request_search(
+    membership: Membership,
+    filters: RequestFilters,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+) -> QuerySet:
+    """The organisation's requests matching `filters`, with ids between `after` and `before`
+    (keyset pages) if given."""
+    requests = AssociationRequest.objects.filter(
+        _id_bounds("pk", before, after), organisation_id=membership.organisation_id
+    )
     if filters.mpn:
         requests = requests.filter(mpn__mpn_id=filters.mpn)
     requests = requests.filter(created_between(filters.date_from, filters.date_to))
     if filters.status:
-        # The organisation is repeated inside so the claim_status_request index applies.
+        # The organisation and the id bounds are repeated inside, so the claim_status_request
+        # index is read from the page's first request on, not from the organisation's newest.
         organisation_claims = Claim.objects.filter(
-            organisation_id=membership.organisation_id, status=filters.status
+            _id_bounds("request_id", before, after),
+            organisation_id=membership.organisation_id,
+            status=filters.status,
         )
         requests = requests.filter(Exists(organisation_claims.filter(request=OuterRef("pk"))))
     if filters.solution_area:
@@ -185,16 +209,18 @@ _LIST_COLUMNS = (
 
 
 def _list_rows(requests: QuerySet) -> list[ListRow]:
-    rows = [ListRow(*values) for values in requests.values_list(*_LIST_COLUMNS)]
-    by_pk = {row.pk: row for row in rows}
-    claims = (
-        Claim.objects.filter(request_id__in=by_pk)
-        .order_by("request_id", "pk")
-        .values_list("request_id", "status", "product__name")
+    """One query: each request with its claims' (status, product name) in an array."""
+    claims = ArraySubquery(
+        Claim.objects.filter(request=OuterRef("pk"))
+        .order_by("pk")
+        .values(claim=JSONObject(status="status", product="product__name"))
     )
-    for request_id, status, product in claims:
-        by_pk[request_id].claims.append((status, product))
-    return rows
+    return [
+        ListRow(*values, claims=[(claim["status"], claim["product"]) for claim in claims])
+        for *values, claims in requests.annotate(claim_list=claims).values_list(
+            *_LIST_COLUMNS, "claim_list"
+        )
+    ]
 
 
 def request_page(
@@ -207,16 +233,15 @@ def request_page(
 ) -> Page:
     """Keyset pagination, newest first: deep pages cost what the first page costs."""
     size = size or PAGE_SIZE
-    requests = request_search(membership, filters)
     if after is not None:
-        rows = _list_rows(requests.filter(pk__gt=after).order_by("pk")[: size + 1])
+        requests = request_search(membership, filters, after=after)
+        rows = _list_rows(requests.order_by("pk")[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         newer = rows[0].pk if has_more and rows else None
         older = rows[-1].pk if rows else None
     else:
-        if before is not None:
-            requests = requests.filter(pk__lt=before)
+        requests = request_search(membership, filters, before=before)
         rows = _list_rows(requests.order_by("-pk")[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size]
