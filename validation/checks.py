@@ -62,9 +62,12 @@ class DatabaseDirectory:
 
     def tenant_subscriptions(self, tenant_id, product):
         if tenant_id not in self._tenant_subscriptions:
-            self._tenant_subscriptions[tenant_id] = list(
+            loaded = list(
                 Subscription.objects.select_related("product").filter(tenant_id=tenant_id)
             )
+            self._tenant_subscriptions[tenant_id] = loaded
+            # A claim's subscription is usually one of its tenant's: no second look-up.
+            self._subscriptions.update((s.pk, s) for s in loaded)
         return [s for s in self._tenant_subscriptions[tenant_id] if s.product_id == product.pk]
 
 

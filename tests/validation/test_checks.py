@@ -183,3 +183,24 @@ def test_a_workload_with_only_ended_subscriptions_is_inactive(tenant):
 
 def test_claim_checks_leave_an_unknown_tenant_to_the_request_check(sales):
     assert _m365(uuid.uuid4(), make_product("teams", SolutionArea.MICROSOFT_365)) == []
+
+
+def test_one_verdict_reads_the_tenant_and_its_subscriptions_once(
+    tenant, sales, django_assert_num_queries
+):
+    """The worker's throughput rests on this: a request's claims share one directory."""
+    products = [sales, make_product("d365-field-service"), make_product("d365-customer-service")]
+    subscriptions = [make_subscription(tenant, product) for product in products]
+    one_verdict = DatabaseDirectory()
+
+    # the tenant, then all its subscriptions (with their products)
+    with django_assert_num_queries(2):
+        for product, subscription in zip(products, subscriptions, strict=True):
+            failed = check_claim(
+                one_verdict,
+                tenant_id=tenant.tenant_id,
+                solution_area=SolutionArea.BUSINESS_APPLICATIONS,
+                activity="pre_sales",
+                claim=ClaimInput(product=product, subscription_id=str(subscription.pk)),
+            )
+            assert failed == []
