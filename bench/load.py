@@ -157,6 +157,8 @@ def _result(args, path, state, label) -> Result:
         note=(
             f"{state['ok']:,} answers in {state['seconds']:.1f} s; times are client-side, "
             f"including the connection; the client threads used {state['client_cpu']:.0%} "
-            "of a core" + (f"; errors: {state['statuses']}" if state["errors"] else "")
+            "of a core; every request runs its SQL, the rows' rendered HTML comes from each "
+            "worker's fragment cache after its first request"
+            + (f"; errors: {state['statuses']}" if state["errors"] else "")
         ),
     )
