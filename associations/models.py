@@ -146,7 +146,12 @@ class AssociationRequest(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{REFERENCE_PREFIX}{self.pk:06d}"
+        return self.reference_for(self.pk)
+
+    @staticmethod
+    def reference_for(pk: int) -> str:
+        """The reference of the request `pk`, for pages that hold its id but not the row."""
+        return f"{REFERENCE_PREFIX}{pk:06d}"
 
     @staticmethod
     def pk_from_reference(reference: str) -> int | None:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from associations.models import (
     EDITABLE_STATUSES,
     FINAL_STATUSES,
-    REFERENCE_PREFIX,
     AssociationRequest,
     CheckResult,
     Claim,
@@ -185,7 +184,7 @@ class ListRow:
 
     @property
     def reference(self) -> str:
-        return f"{REFERENCE_PREFIX}{self.pk:06d}"
+        return AssociationRequest.reference_for(self.pk)
 
     @property
     def solution_area_label(self) -> str:

@@ -16,7 +16,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations.admin import ReadOnlyAdmin
-from associations.models import REVIEW_QUEUE_STATUSES, ClaimStatus, ProofDocument
+from associations.models import (
+    REVIEW_QUEUE_STATUSES,
+    AssociationRequest,
+    ClaimStatus,
+    ProofDocument,
+)
 from disputes import services
 from disputes.errors import ReviewError
 from disputes.forms import ApproveForm, DecideForm, DisputeAnswerForm, InformationForm, RejectForm
@@ -91,11 +96,11 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         "=tenant_id",
         "=subscription_id",
     ]
-    list_select_related = ["request", "organisation", "product"]
+    list_select_related = ["organisation", "product"]
 
     @admin.display(description=_("request"), ordering="request_id")
     def reference(self, obj):
-        return obj.request.reference
+        return AssociationRequest.reference_for(obj.request_id)
 
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):
