@@ -105,7 +105,7 @@ else:
 # as a render costs less than a trip to a shared cache would save.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "OPTIONS": {"MAX_ENTRIES": 5000},
+    "OPTIONS": {"MAX_ENTRIES": 1000},  # at most about 15 MB of HTML per process
 }
 
 # django-q2: the ORM broker by default, Redis when REDIS_URL is set. `timeout` stays below
