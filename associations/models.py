@@ -3,8 +3,10 @@ import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import TextChoices
+from django.db.models.functions import Reverse
 from django.utils.translation import gettext_lazy as _
 
 from partners.catalog import Activity, SolutionArea
@@ -136,9 +138,18 @@ class AssociationRequest(models.Model):
         indexes = [
             # The partner's list: WHERE organisation_id = ? ORDER BY id DESC (keyset pages).
             models.Index(fields=["organisation", "-id"], name="request_org_newest"),
-            # Search by tenant ID or domain within the organisation.
+            # Search by tenant ID, or by domain with its subdomains: reverse(domain) = ? OR
+            # reverse(domain) LIKE '?.%' (a prefix of the reversed name).
             models.Index(fields=["organisation", "tenant_id"], name="request_org_tenant"),
-            models.Index(fields=["organisation", "domain"], name="request_org_domain"),
+            models.Index(
+                models.F("organisation"),
+                OpClass(Reverse("domain"), name="text_pattern_ops"),
+                name="request_org_domain_reversed",
+            ),
+            # The date filter: the ids of the requests created in a range, read from the index.
+            models.Index(
+                fields=["organisation", "created_at"], include=["id"], name="request_org_created"
+            ),
         ]
 
     def __str__(self):

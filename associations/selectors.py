@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import JSONObject
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject, Reverse
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from associations.models import (
 from partners.access import require_write
 from partners.catalog import Activity, SolutionArea
 from partners.models import Membership
+from validation.domains import normalise_domain
 
 PAGE_SIZE = 25
 
@@ -125,12 +127,15 @@ def request_search(
 ) -> QuerySet:
     """The organisation's requests matching `filters`, with ids between `after` and `before`
     (keyset pages) if given."""
-    requests = AssociationRequest.objects.filter(
-        _id_bounds("pk", before, after), organisation_id=membership.organisation_id
+    organisation_requests = AssociationRequest.objects.filter(
+        organisation_id=membership.organisation_id
     )
+    requests = organisation_requests.filter(_id_bounds("pk", before, after))
     if filters.mpn:
         requests = requests.filter(mpn__mpn_id=filters.mpn)
-    requests = requests.filter(created_between(filters.date_from, filters.date_to))
+    if filters.date_from or filters.date_to:
+        created = created_between(filters.date_from, filters.date_to)
+        requests = requests.filter(created, _created_id_span(organisation_requests.filter(created)))
     if filters.status:
         # The organisation and the id bounds are repeated inside, so the claim_status_request
         # index is read from the page's first request on, not from the organisation's newest.
@@ -145,18 +150,38 @@ def request_search(
     if filters.activity:
         requests = requests.filter(activity=filters.activity)
     if q := filters.q.strip():
-        requests = requests.filter(_search(q))
+        requests = _search(requests, q)
     return requests
 
 
-def _search(q: str) -> Q:
+def _created_id_span(created: QuerySet) -> Q:
+    """The bounds of the ids of the requests created in a date range: redundant with the range
+    (true of every request in it), but ids grow with creation time, so with them PostgreSQL
+    reads the range's newest requests instead of walking back from the organisation's newest."""
+    per_organisation = created.order_by().values("organisation_id")
+    return Q(
+        pk__gte=Subquery(per_organisation.annotate(first=Min("pk")).values("first")),
+        pk__lte=Subquery(per_organisation.annotate(last=Max("pk")).values("last")),
+    )
+
+
+def _search(requests: QuerySet, q: str) -> QuerySet:
+    """A reference, a tenant ID, or a domain with its subdomains (matched on the reversed name,
+    so an index finds `*.contoso.com` as a prefix)."""
     pk = AssociationRequest.pk_from_reference(q)
     if pk is not None:
-        return Q(pk=pk)
+        return requests.filter(pk=pk)
     try:
-        return Q(tenant_id=uuid.UUID(q))
+        return requests.filter(tenant_id=uuid.UUID(q))
     except ValueError:
-        return Q(domain__iexact=q.lower()) | Q(domain__endswith="." + q.lower())
+        pass
+    try:
+        domain = normalise_domain(q)
+    except ValidationError:
+        domain = q.lower()
+    return requests.alias(domain_reversed=Reverse("domain")).filter(
+        Q(domain_reversed=domain[::-1]) | Q(domain_reversed__startswith=f".{domain}"[::-1])
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import statistics
 import time
 import traceback
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.core.cache import caches
@@ -228,6 +229,34 @@ def page_scenarios(args, marker) -> list[Result]:
                 floor=floor_name,
                 small=(small_client, small_url) if small_url else None,
                 timed=page_timed,
+            )
+        )
+    # Filters the floor has no SQL for: a date range years back and a domain search (with its
+    # subdomains), both far from the organisation's newest requests.
+    newest = _one(
+        "SELECT max(created_at) FROM associations_associationrequest WHERE organisation_id = %s",
+        [big],
+    )[0]
+    start = (newest - timedelta(days=4 * 365)).date()
+    quarter = f"?date_from={start}&date_to={start + timedelta(days=90)}"
+    domain = _one(
+        "SELECT domain FROM associations_associationrequest WHERE id = %s",
+        [deep],
+    )[0]
+    for label, query in (
+        ("filed in one quarter four years back", quarter),
+        ("filed in that quarter, status=approved", f"{quarter}&status=approved"),
+        ("domain search (and subdomains)", f"?q={domain}"),
+    ):
+        results.append(
+            page(
+                "search",
+                f"request list: {label}",
+                big_global,
+                lists + query,
+                reps,
+                floor="floor: first page",
+                small=(small_client, lists + query),
             )
         )
     # The detail page of a request with three claims, and the same page for one claim.

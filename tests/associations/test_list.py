@@ -98,6 +98,62 @@ def test_filters_and_search(client, global_admin, tenant, sales):
     assert "No requests match these filters" in client.get(LIST, {"activity": "usage"}).text
 
 
+def test_domain_search_finds_the_domain_and_its_subdomains_only(
+    client, global_admin, tenant, sales
+):
+    domains = ["contoso.com", "sales.contoso.com", "mycontoso.com", "xn--mller-kva.de"]
+    filed = {
+        domain: _file(global_admin, tenant, sales, domain=domain)[0].reference for domain in domains
+    }
+    client.force_login(global_admin)
+
+    def found(q):
+        return set(_references(client.get(LIST, {"q": q})))
+
+    assert found("contoso.com") == {filed["contoso.com"], filed["sales.contoso.com"]}
+    assert found(" CONTOSO.com. ") == {filed["contoso.com"], filed["sales.contoso.com"]}
+    assert found("sales.contoso.com") == {filed["sales.contoso.com"]}
+    assert found("müller.de") == {filed["xn--mller-kva.de"]}
+    assert found("ntoso.com") == set()
+    assert found("100%_off") == set()
+
+
+def test_the_date_filter_keeps_whole_local_days_even_when_ids_run_against_time(
+    client, global_admin, tenant, sales, monkeypatch
+):
+    """The filter adds the range's id bounds for speed; they must never change the answer,
+    even for requests whose ids do not follow their creation time (imported history)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    monkeypatch.setattr("associations.selectors.PAGE_SIZE", 2)
+    created = [
+        ("2022-03-31", time.max),
+        ("2022-01-01", time.min),
+        ("2021-12-31", time.max),
+        ("2022-02-15", time(12)),
+        ("2022-04-01", time.min),
+    ]
+    requests = _file(global_admin, tenant, sales, count=len(created))
+    zone = timezone.get_current_timezone()
+    for request, (day, at) in zip(requests, created, strict=True):
+        created_at = datetime.combine(datetime.fromisoformat(day).date(), at, zone)
+        AssociationRequest.objects.filter(pk=request.pk).update(created_at=created_at)
+    in_q1 = [requests[3].reference, requests[1].reference, requests[0].reference]  # newest id first
+    client.force_login(global_admin)
+    q1 = {"date_from": "2022-01-01", "date_to": "2022-03-31"}
+
+    first = client.get(LIST, q1).context["page"]
+    second = client.get(LIST, {**q1, "before": first.older}).context["page"]
+
+    assert [row.reference for row in first.rows + second.rows] == in_q1
+    assert second.older is None
+    assert _references(client.get(LIST, {"date_from": "2022-04-01"})) == [requests[4].reference]
+    assert _references(client.get(LIST, {"date_to": "2021-12-31"})) == [requests[2].reference]
+    assert _references(client.get(LIST, {"date_from": "2023-01-01"})) == []
+
+
 def test_keyset_pages_walk_older_and_back_newer(client, global_admin, tenant, sales, monkeypatch):
     monkeypatch.setattr("associations.selectors.PAGE_SIZE", 2)
     requests = _file(global_admin, tenant, sales, count=5)
