@@ -277,9 +277,9 @@ def request_page(
 def claim_counts(membership: Membership) -> list[tuple[str, str, int]]:
     """(status, label, count) of the organisation's claims, in lifecycle order, non-zero only."""
     counts = dict(
-        Claim.objects.filter(request__organisation_id=membership.organisation_id)
+        Claim.objects.filter(organisation_id=membership.organisation_id)
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): an index-only scan of claim_status_request
         .values_list("status", "n")
     )
     return [

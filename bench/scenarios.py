@@ -287,6 +287,18 @@ def page_scenarios(args, marker) -> list[Result]:
             small=(big_global, f"/associations/CPOR-{one:06d}/"),
         )
     )
+    # The partners' landing page: claims by status (100,000 of them) and the latest requests.
+    results.append(
+        page(
+            "dashboard",
+            "dashboard (claims by status, latest requests)",
+            big_global,
+            "/",
+            reps,
+            floor="floor: first page",
+            small=(small_client, "/"),
+        )
+    )
     # The reviewers' queue in the admin.
     reviewer = client_for(marker.reviewer)
     for label, url in (
@@ -299,6 +311,13 @@ def page_scenarios(args, marker) -> list[Result]:
         ("review queue: open cases", "/admin/disputes/arbitrationcase/?status__exact=open"),
     ):
         results.append(page("queue", label, reviewer, url, reps, floor="floor: first page"))
+    # The admin's lists of every record, on the biggest tables.
+    for label, url in (
+        ("admin records: status events (timeline)", "/admin/associations/statusevent/"),
+        ("admin records: check results", "/admin/associations/checkresult/"),
+        ("admin records: claims", "/admin/associations/claim/"),
+    ):
+        results.append(page("records", label, reviewer, url, reps, floor="floor: first page"))
     # The MPN audit of the organisation with 100,000 claims.
     if resolves("mpn_audit"):
         billing = client_for(users.get("billing_admin", users["global_admin"]))

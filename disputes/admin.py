@@ -15,13 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from associations.admin import ReadOnlyAdmin
-from associations.models import (
-    REVIEW_QUEUE_STATUSES,
-    AssociationRequest,
-    ClaimStatus,
-    ProofDocument,
-)
+from associations.admin import ReadOnlyAdmin, request_reference
+from associations.models import REVIEW_QUEUE_STATUSES, ClaimStatus, ProofDocument
 from disputes import services
 from disputes.errors import ReviewError
 from disputes.forms import ApproveForm, DecideForm, DisputeAnswerForm, InformationForm, RejectForm
@@ -83,7 +78,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewClaim)
 class ReviewClaimAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "organisation", "product", "status", "due"]
+    list_display = [request_reference, "organisation", "product", "status", "due"]
     # Oldest deadline first (the admin would otherwise put the model's ordering in front).
     ordering = [F("due_at").asc(nulls_last=True), "pk"]
     list_per_page = 25
@@ -97,10 +92,6 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         "=subscription_id",
     ]
     list_select_related = ["organisation", "product"]
-
-    @admin.display(description=_("request"), ordering="request_id")
-    def reference(self, obj):
-        return AssociationRequest.reference_for(obj.request_id)
 
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):
@@ -325,14 +316,15 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
 class InformationRequestAdmin(ReadOnlyAdmin):
     list_display = ["claim", "reason", "asked_at", "due_at", "answered_at", "reviewer"]
     list_filter = ["reason", ("answered_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["claim__request", "claim__product", "reviewer"]
+    list_select_related = ["claim__product", "reviewer"]
 
 
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdmin):
     list_display = ["claim", "filed_at", "due", "answered_at", "upheld"]
     list_filter = ["upheld", ("answered_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["claim__request", "claim__product"]
+    list_select_related = ["claim__product"]
+    ordering = None  # the model's: the earliest answer due first
 
     @admin.display(description=_("answer due"), ordering="due_at")
     def due(self, obj):

@@ -186,7 +186,69 @@ def test_reviewers_can_list_every_record_of_the_flow(
     file_claim(global_admin)
     client.force_login(reviewer)
 
+    assert client.get(reverse(page)).status_code == 200
     assert client.get(reverse(page), {"q": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "admin:associations_associationrequest_changelist",
+        "admin:associations_claim_changelist",
+        "admin:associations_checkresult_changelist",
+        "admin:associations_proof_changelist",
+        "admin:associations_comment_changelist",
+        "admin:associations_statusevent_changelist",
+        "admin:disputes_informationrequest_changelist",
+        "admin:disputes_dispute_changelist",
+    ],
+)
+def test_record_lists_run_the_same_queries_for_one_request_or_many(
+    client, reviewer, file_claim, page
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.models import Role
+    from tests.builders import make_organisation
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(page)).status_code == 200
+        return len(captured)
+
+    client.force_login(reviewer)
+    file_claim(make_user(make_organisation("Records 0"), Role.GLOBAL_ADMIN))
+    one_request = queries()
+    for number in range(1, 5):
+        file_claim(make_user(make_organisation(f"Records {number}"), Role.GLOBAL_ADMIN))
+
+    assert queries() == one_request
+
+
+def test_an_unfiltered_big_table_is_counted_by_estimate_a_filtered_one_exactly(
+    client, global_admin, outsider, reviewer, file_claim, monkeypatch
+):
+    """COUNT(*) over millions of timeline rows would cost more than the rest of the page."""
+    from django.db import connection
+
+    from associations.admin import EstimatedCountPaginator
+
+    file_claim(global_admin)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE associations_statusevent")
+    estimate = StatusEvent.objects.count()
+    file_claim(outsider)  # more events since the statistics were taken
+    monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_ABOVE", 0)
+    client.force_login(reviewer)
+    events = reverse("admin:associations_statusevent_changelist")
+
+    unfiltered = client.get(events).context["cl"]
+    filtered = client.get(events, {"action__exact": "claim.submitted"}).context["cl"]
+
+    assert StatusEvent.objects.count() > estimate
+    assert unfiltered.result_count == estimate
+    assert filtered.result_count == StatusEvent.objects.filter(action="claim.submitted").count()
 
 
 @pytest.mark.parametrize("claims", [1, 6])

@@ -68,3 +68,29 @@ def test_logout_is_post_only(client, global_admin):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(URL).status_code == 302
+
+
+def test_the_dashboard_counts_the_organisations_claims_by_status_only(
+    client, global_admin, outsider, django_assert_num_queries
+):
+    from tests.builders import make_product, make_request, make_subscription, make_tenant
+
+    tenant = make_tenant(domains=("contoso.com",))
+    sales, service = make_product("d365-sales"), make_product("d365-customer-service")
+
+    def file(user, products, domain="contoso.com"):
+        rows = [(product, str(make_subscription(tenant, product).pk)) for product in products]
+        organisation = user.membership.organisation
+        return make_request(organisation, user, tenant=tenant, products=rows, domain=domain)
+
+    file(global_admin, [sales, service])
+    file(global_admin, [sales], domain="wrong.example")
+    file(outsider, [service], domain="wrong.example")
+    client.force_login(global_admin)
+
+    # session, user with membership and organisation, counts, latest requests with claims
+    with django_assert_num_queries(4):
+        page = client.get(URL)
+
+    counts = {status: count for status, _label, count in page.context["counts"]}
+    assert counts == {"under_review": 2, "action_needed": 1}
