@@ -64,7 +64,7 @@ def test_requests_are_listed_newest_first_with_their_claims(client, global_admin
 
 def test_rendered_rows_follow_the_data_and_the_language(client, global_admin, tenant, sales):
     """The rows' HTML is cached by what it shows: a change the services never saw (a bulk
-    update) or another language renders afresh, never a stale page."""
+    update) or another language renders afresh, never a stale page. So are the filters."""
     from django.conf import settings
 
     from associations.models import Claim
@@ -81,6 +81,19 @@ def test_rendered_rows_follow_the_data_and_the_language(client, global_admin, te
     assert 'data-claim-status="under_review"' not in after_update
     assert '<span class="badge text-bg-success">Approved</span>' in after_update
     assert '<span class="badge text-bg-success">Schváleno</span>' in in_czech
+    assert 'value="approved" selected' in client.get(LIST, {"status": "approved"}).text
+    assert 'value="approved" selected' not in client.get(LIST).text
+
+
+def test_only_writers_are_offered_a_new_request_whatever_was_cached(
+    client, global_admin, billing_admin
+):
+    new_request = f'href="{reverse("request_create")}"'
+    client.force_login(global_admin)
+    assert new_request in client.get(LIST).text
+
+    client.force_login(billing_admin)
+    assert new_request not in client.get(LIST).text
 
 
 def test_filters_and_search(client, global_admin, tenant, sales):
