@@ -135,7 +135,9 @@ def request_search(
         requests = requests.filter(mpn__mpn_id=filters.mpn)
     if filters.date_from or filters.date_to:
         created = created_between(filters.date_from, filters.date_to)
-        requests = requests.filter(created, _created_id_span(organisation_requests.filter(created)))
+        requests = requests.filter(created)
+        if filters.date_to:
+            requests = requests.filter(_created_id_span(organisation_requests.filter(created)))
     if filters.status:
         # The organisation and the id bounds are repeated inside, so the claim_status_request
         # index is read from the page's first request on, not from the organisation's newest.
@@ -157,7 +159,10 @@ def request_search(
 def _created_id_span(created: QuerySet) -> Q:
     """The bounds of the ids of the requests created in a date range: redundant with the range
     (true of every request in it), but ids grow with creation time, so with them PostgreSQL
-    reads the range's newest requests instead of walking back from the organisation's newest."""
+    reads the range's newest requests instead of walking back from the organisation's newest.
+
+    Only for a range with an end: finding the bounds reads the range from an index, which an
+    open range (up to now, so its newest requests come first anyway) does not need."""
     per_organisation = created.order_by().values("organisation_id")
     return Q(
         pk__gte=Subquery(per_organisation.annotate(first=Min("pk")).values("first")),

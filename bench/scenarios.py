@@ -246,6 +246,7 @@ def page_scenarios(args, marker) -> list[Result]:
     for label, query in (
         ("filed in one quarter four years back", quarter),
         ("filed in that quarter, status=approved", f"{quarter}&status=approved"),
+        ("filed since four years back (open range)", f"?date_from={start}"),
         ("domain search (and subdomains)", f"?q={domain}"),
     ):
         results.append(

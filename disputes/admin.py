@@ -81,8 +81,6 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     list_display = [request_reference, "organisation", "product", "status", "due"]
     # Oldest deadline first (the admin would otherwise put the model's ordering in front).
     ordering = [F("due_at").asc(nulls_last=True), "pk"]
-    list_per_page = 25
-    show_full_result_count = False
     actions = None  # decisions are taken one claim at a time, on the claim's page
     list_filter = [QueueStatusFilter, "product__solution_area", "activity"]
     search_fields = [
@@ -198,8 +196,6 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
 @admin.register(ArbitrationCase)
 class ArbitrationCaseAdmin(ReadOnlyAdmin):
     ordering = ["-status", "due_at", "-id"]  # open cases first, the oldest deadline first
-    list_per_page = 25
-    show_full_result_count = False
     actions = None
     list_display = [
         "__str__",

@@ -3,10 +3,15 @@
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
 from django.conf import settings
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Concurrently, new indexes first: the requests table stays readable and writable, and the
+    # old domain index serves until its replacement exists.
+    atomic = False
+
     dependencies = [
         ("associations", "0007_review_queue_by_status"),
         ("partners", "0003_membership_language"),
@@ -14,11 +19,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name="associationrequest",
-            name="request_org_domain",
-        ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="associationrequest",
             index=models.Index(
                 models.F("organisation"),
@@ -28,10 +29,14 @@ class Migration(migrations.Migration):
                 name="request_org_domain_reversed",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="associationrequest",
             index=models.Index(
                 fields=["organisation", "created_at"], include=("id",), name="request_org_created"
             ),
+        ),
+        RemoveIndexConcurrently(
+            model_name="associationrequest",
+            name="request_org_domain",
         ),
     ]

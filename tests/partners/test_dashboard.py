@@ -94,3 +94,16 @@ def test_the_dashboard_counts_the_organisations_claims_by_status_only(
 
     counts = {status: count for status, _label, count in page.context["counts"]}
     assert counts == {"under_review": 2, "action_needed": 1}
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_request(client, global_admin):
+    """`MembershipBackend` loads the user with the membership; it must still refuse the inactive."""
+    client.force_login(global_admin)
+    assert client.get(URL).status_code == 200
+
+    global_admin.is_active = False
+    global_admin.save()
+
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
