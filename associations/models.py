@@ -444,7 +444,3 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return self.action
-
-    @property
-    def label(self):
-        return EVENT_LABELS.get(self.action, self.action)

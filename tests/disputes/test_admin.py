@@ -267,3 +267,18 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(
     # with their request, organisation and product
     with django_assert_num_queries(6):
         client.get(reverse("admin:disputes_reviewclaim_changelist"))
+
+
+def test_the_timeline_reads_as_labels_for_the_partner_and_the_reviewer(
+    client, global_admin, reviewer, file_claim
+):
+    claim = file_claim(global_admin)
+    client.force_login(global_admin)
+    partner_page = client.get(reverse("request_detail", args=[claim.request.reference])).text
+    client.force_login(reviewer)
+    review_page = client.get(reverse("admin:disputes_review", args=[claim.pk])).text
+
+    for page in (partner_page, review_page):
+        assert "Submitted for checks" in page
+        assert "Checks passed" in page
+    assert "Validating → Under review" in review_page
