@@ -317,6 +317,15 @@ class RequestFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    @classmethod
+    def filters_of(cls, query) -> RequestFilters:
+        """The filters of a query string. One with none of them (the list's landing page and
+        its keyset pages, the portal's busiest requests) builds no form: there is nothing to
+        validate."""
+        if query.keys().isdisjoint(cls.base_fields):
+            return RequestFilters()
+        return cls(query).filters()
+
     def filters(self) -> RequestFilters:
         self.is_valid()
         data = self.cleaned_data

@@ -39,7 +39,7 @@ CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
 
 
 def _filters(request) -> selectors.RequestFilters:
-    return RequestFilterForm(request.GET).filters()
+    return RequestFilterForm.filters_of(request.GET)
 
 
 def _int_param(request, name: str) -> int | None:

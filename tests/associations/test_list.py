@@ -229,3 +229,23 @@ def test_the_csv_export_streams_the_filtered_claims_and_neutralises_formulas(
     assert rows[0]["claim_name"] == "'=HYPERLINK(evil)"
     assert rows[0]["status"] == "under_review"
     assert rows[0]["tenant_id"] == str(tenant.tenant_id)
+
+
+def test_the_filters_of_a_query_string():
+    """Keyset cursors and unknown parameters are no filters; an invalid value is ignored."""
+    from django.http import QueryDict
+
+    from associations.forms import RequestFilterForm
+    from associations.selectors import RequestFilters
+
+    def filters(query):
+        return RequestFilterForm.filters_of(QueryDict(query))
+
+    assert filters("") == RequestFilters()
+    assert filters("before=CPOR-000042&utm_source=mail") == RequestFilters()
+    assert filters("status=bogus&q=+contoso.com+&date_to=2026-02-30") == RequestFilters(
+        q="contoso.com"
+    )
+    assert filters("status=approved&area=microsoft_365") == RequestFilters(
+        status="approved", solution_area="microsoft_365"
+    )
