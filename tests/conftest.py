@@ -3,6 +3,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from cpor_portal.embedded_db import started_here, stop_embedded_database
 from partners.models import Role
@@ -17,6 +18,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page requested in Czech leaves Czech active in the test's thread (LocaleMiddleware
+    sets the language of each request, never resets it): every test starts in the default."""
+    translation.deactivate()
 
 
 def pytest_sessionfinish(session, exitstatus):
