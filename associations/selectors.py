@@ -124,13 +124,16 @@ def request_search(
     *,
     before: int | None = None,
     after: int | None = None,
+    base: QuerySet | None = None,
 ) -> QuerySet:
     """The organisation's requests matching `filters`, with ids between `after` and `before`
-    (keyset pages) if given."""
+    (keyset pages) if given, as rows of `base` (by default the requests themselves)."""
     organisation_requests = AssociationRequest.objects.filter(
         organisation_id=membership.organisation_id
     )
-    requests = organisation_requests.filter(_id_bounds("pk", before, after))
+    requests = (AssociationRequest.objects if base is None else base).filter(
+        _id_bounds("pk", before, after), organisation_id=membership.organisation_id
+    )
     if filters.mpn:
         requests = requests.filter(mpn__mpn_id=filters.mpn)
     if filters.date_from or filters.date_to:
@@ -237,18 +240,21 @@ _LIST_COLUMNS = (
 )
 
 
-def _list_rows(requests: QuerySet) -> list[ListRow]:
-    """One query: each request with its claims' (status, product name) in an array."""
-    claims = ArraySubquery(
+# Each request with its claims' (status, product name) in one query. Built (and its subquery
+# resolved) once: every page clones it and adds its own filters.
+_LIST_ROWS = AssociationRequest.objects.annotate(
+    claim_list=ArraySubquery(
         Claim.objects.filter(request=OuterRef("pk"))
         .order_by("pk")
         .values(claim=JSONObject(status="status", product="product__name"))
     )
+).values_list(*_LIST_COLUMNS, "claim_list")
+
+
+def _list_rows(rows: QuerySet) -> list[ListRow]:
     return [
         ListRow(*values, claims=[(claim["status"], claim["product"]) for claim in claims])
-        for *values, claims in requests.annotate(claim_list=claims).values_list(
-            *_LIST_COLUMNS, "claim_list"
-        )
+        for *values, claims in rows
     ]
 
 
@@ -263,14 +269,14 @@ def request_page(
     """Keyset pagination, newest first: deep pages cost what the first page costs."""
     size = size or PAGE_SIZE
     if after is not None:
-        requests = request_search(membership, filters, after=after)
+        requests = request_search(membership, filters, after=after, base=_LIST_ROWS)
         rows = _list_rows(requests.order_by("pk")[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         newer = rows[0].pk if has_more and rows else None
         older = rows[-1].pk if rows else None
     else:
-        requests = request_search(membership, filters, before=before)
+        requests = request_search(membership, filters, before=before, base=_LIST_ROWS)
         rows = _list_rows(requests.order_by("-pk")[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size]
