@@ -9,10 +9,9 @@ class MembershipBackend(ModelBackend):
     session's user query saves a query on every request."""
 
     def get_user(self, user_id):
-        user = (
-            get_user_model()
-            ._default_manager.select_related("membership__organisation")
-            .filter(pk=user_id)
-            .first()
-        )
-        return user if user is not None and self.user_can_authenticate(user) else None
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("membership__organisation").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
