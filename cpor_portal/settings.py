@@ -102,6 +102,9 @@ else:
             "LOCATION": "cpor_cache",
         }
     }
+# Sessions live in the database and are read through the shared cache: a hit costs one
+# hand-written cache query (or a Redis GET) instead of an ORM query, on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Rendered template fragments, keyed by the very data they show (so never stale): per process,
 # as a render costs less than a trip to a shared cache would save.
 CACHES["fragments"] = {
