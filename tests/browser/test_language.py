@@ -1,9 +1,11 @@
 """A visitor switches the portal to Czech, and the choice is kept across pages and logins."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import log_in
+from tests.browser.pages import log_in, log_in_admin
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +23,24 @@ def test_switching_to_czech_is_kept_across_pages_and_the_login(page: Page, globa
     page.goto("/associations/")
     expect(page.locator("html")).to_have_attribute("lang", "cs")
     expect(page.locator("#language-select")).to_have_value("cs")
+
+    # Both forms of the (cached) navigation post with the CSRF token rendered outside them.
+    page.locator("nav form[action='/logout/'] button").click()
+    expect(page).to_have_url(re.compile(r"/login/$"))
+    expect(page.locator("nav form[action='/logout/']")).to_have_count(0)
+    page.locator("#language-select").select_option("en")
+    page.locator("[data-language-switcher] button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_a_reviewer_switches_the_admin_to_czech(page: Page, reviewer):
+    log_in_admin(page, reviewer.username)
+
+    page.locator("#language-select").select_option("cs")
+    page.locator("[data-language-switcher] button").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "cs")
+    expect(page.locator("#site-name")).to_contain_text("CPOR")
 
 
 def test_the_browsers_language_is_honoured_on_the_first_visit(
