@@ -4,10 +4,21 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject, Reverse
+from django.db.models import (
+    Count,
+    Exists,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Reverse
 from django.http import Http404
 from django.utils import timezone
 
@@ -240,20 +251,25 @@ _LIST_COLUMNS = (
 )
 
 
-# Each request with its claims' (status, product name) in one query. Built (and its subquery
-# resolved) once: every page clones it and adds its own filters.
+# Each request with its claims' [status, product name] pairs as one JSON array, in one query.
+# Built (and its subquery resolved) once: every page clones it and adds its own filters.
 _LIST_ROWS = AssociationRequest.objects.annotate(
-    claim_list=ArraySubquery(
+    claim_list=Subquery(
         Claim.objects.filter(request=OuterRef("pk"))
-        .order_by("pk")
-        .values(claim=JSONObject(status="status", product="product__name"))
+        .values("request")
+        .annotate(
+            pairs=JSONBAgg(
+                Func("status", "product__name", function="jsonb_build_array"), order_by="pk"
+            )
+        )
+        .values("pairs")
     )
 ).values_list(*_LIST_COLUMNS, "claim_list")
 
 
 def _list_rows(rows: QuerySet) -> list[ListRow]:
     return [
-        ListRow(*values, claims=[(claim["status"], claim["product"]) for claim in claims])
+        ListRow(*values, claims=[(status, product) for status, product in claims or ()])
         for *values, claims in rows
     ]
 
