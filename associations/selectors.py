@@ -139,11 +139,9 @@ def request_search(
 ) -> QuerySet:
     """The organisation's requests matching `filters`, with ids between `after` and `before`
     (keyset pages) if given, as rows of `base` (by default the requests themselves)."""
-    organisation_requests = AssociationRequest.objects.filter(
-        organisation_id=membership.organisation_id
-    )
+    organisation = membership.organisation_id
     requests = (AssociationRequest.objects if base is None else base).filter(
-        _id_bounds("pk", before, after), organisation_id=membership.organisation_id
+        _id_bounds("pk", before, after), organisation_id=organisation
     )
     if filters.mpn:
         requests = requests.filter(mpn__mpn_id=filters.mpn)
@@ -151,13 +149,14 @@ def request_search(
         created = created_between(filters.date_from, filters.date_to)
         requests = requests.filter(created)
         if filters.date_to:
-            requests = requests.filter(_created_id_span(organisation_requests.filter(created)))
+            in_range = AssociationRequest.objects.filter(created, organisation_id=organisation)
+            requests = requests.filter(_created_id_span(in_range))
     if filters.status:
         # The organisation and the id bounds are repeated inside, so the claim_status_request
         # index is read from the page's first request on, not from the organisation's newest.
         organisation_claims = Claim.objects.filter(
             _id_bounds("request_id", before, after),
-            organisation_id=membership.organisation_id,
+            organisation_id=organisation,
             status=filters.status,
         )
         requests = requests.filter(Exists(organisation_claims.filter(request=OuterRef("pk"))))
