@@ -170,9 +170,16 @@ def render(args, marker, results, explained) -> str:
             f"| load average | {before[0]:.2f} before the scenarios, {after[0]:.2f} after "
             "(1 min; anything else running on the machine skews the figures) |"
         )
+    if reference := getattr(args, "cpu_reference", None):
+        lines.append(
+            "| CPU reference | "
+            + ", ".join(f"{ms:.0f} ms {when}" for when, ms in reference)
+            + " (a fixed pure-Python workload, best of five; lower is faster) |"
+        )
     lines += [
         f"| settings | DEBUG off, CONN_MAX_AGE 60, Q_WORKERS {settings.Q_CLUSTER['workers']}, "
-        f"gunicorn {args.web_workers} sync workers |",
+        f"gunicorn {args.web_workers} sync workers, "
+        f"sessions {settings.SESSION_ENGINE.rsplit('.', 1)[-1]} |",
         "",
         "## Slowest query of each page (EXPLAIN ANALYZE)",
         "",

@@ -4,6 +4,7 @@ import gc
 import os
 import statistics
 import time
+import timeit
 import traceback
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -44,6 +45,21 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
+
+
+def cpu_reference_ms() -> float:
+    """A fixed pure-Python workload (no I/O), best of five: how fast the machine runs right now.
+    Shared hosts drift, so the report gives this at the start, before the load and at the end."""
+
+    def work() -> int:
+        data: dict[int, str] = {}
+        total = 0
+        for i in range(200_000):
+            data[i % 1000] = str(i)
+            total += len(data[i % 1000])
+        return total
+
+    return min(timeit.repeat(work, number=1, repeat=5)) * 1000
 
 
 def client_for(username: str) -> Client:
@@ -369,6 +385,7 @@ def run_all(args, marker) -> int:
         "load",
     }
     args.load_before = os.getloadavg()
+    args.cpu_reference = [("at the start", cpu_reference_ms())]
     results: list[Result] = []
     if "pages" in groups:
         results += page_scenarios(args, marker)
@@ -383,8 +400,10 @@ def run_all(args, marker) -> int:
     if "load" in groups:
         from bench.load import load_scenarios
 
+        args.cpu_reference.append(("before the load", cpu_reference_ms()))
         results += load_scenarios(args, marker)
     args.load_after = os.getloadavg()
+    args.cpu_reference.append(("at the end", cpu_reference_ms()))
     explained = explain.explain_misses(results)
     text = report.render(args, marker, results, explained)
     print(text)
