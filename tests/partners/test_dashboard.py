@@ -70,6 +70,23 @@ def test_logout_is_post_only(client, global_admin):
     assert client.get(URL).status_code == 302
 
 
+def test_a_logged_out_session_stays_dead_though_sessions_are_read_through_the_cache(
+    client, global_admin
+):
+    """The session of a copied cookie must not outlive the log-out in the shared cache."""
+    from django.test import Client
+
+    client.force_login(global_admin)
+    assert client.get(URL).status_code == 200  # the session is now in the cache too
+    copied = Client()
+    copied.cookies["sessionid"] = client.cookies["sessionid"].value
+    assert copied.get(URL).status_code == 200
+
+    client.post(reverse("logout"))
+
+    assert copied.get(URL).status_code == 302
+
+
 def test_the_dashboard_counts_the_organisations_claims_by_status_only(
     client, global_admin, outsider, django_assert_num_queries
 ):
