@@ -102,9 +102,14 @@ else:
             "LOCATION": "cpor_cache",
         }
     }
-# Sessions live in the database and are read through the shared cache: a hit costs one
-# hand-written cache query (or a Redis GET) instead of an ORM query, on every request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database; with Redis they are read through it (`cached_db`: a GET
+# instead of an ORM query on every request). Never through the database cache, whose entry
+# cap counts the table on every write and culls live sessions (and Django advises against it).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 # Rendered template fragments, keyed by the very data they show (so never stale): per process,
 # as a render costs less than a trip to a shared cache would save.
 CACHES["fragments"] = {
