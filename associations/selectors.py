@@ -1,5 +1,6 @@
 """Every read the partner's pages need, scoped to the signed-in user's organisation."""
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -250,20 +251,30 @@ _LIST_COLUMNS = (
 )
 
 
-# Each request with its claims' [status, product name] pairs as one JSON array, in one query.
-# Built (and its subquery resolved) once: every page clones it and adds its own filters.
-_LIST_ROWS = AssociationRequest.objects.annotate(
-    claim_list=Subquery(
-        Claim.objects.filter(request=OuterRef("pk"))
-        .values("request")
-        .annotate(
-            pairs=JSONBAgg(
-                Func("status", "product__name", function="jsonb_build_array"), order_by="pk"
+_per_thread = threading.local()
+
+
+def _list_rows_query() -> QuerySet:
+    """Each request with its claims' [status, product name] pairs as one JSON array, in one
+    query; every page clones it and adds its own filters. Resolving the subquery costs a fifth
+    of the list page, so it is built once per thread: not once per process, because compiling
+    a subquery briefly changes its inner query, which threads must not share."""
+    rows = getattr(_per_thread, "list_rows", None)
+    if rows is None:
+        rows = _per_thread.list_rows = AssociationRequest.objects.annotate(
+            claim_list=Subquery(
+                Claim.objects.filter(request=OuterRef("pk"))
+                .values("request")
+                .annotate(
+                    pairs=JSONBAgg(
+                        Func("status", "product__name", function="jsonb_build_array"),
+                        order_by="pk",
+                    )
+                )
+                .values("pairs")
             )
-        )
-        .values("pairs")
-    )
-).values_list(*_LIST_COLUMNS, "claim_list")
+        ).values_list(*_LIST_COLUMNS, "claim_list")
+    return rows
 
 
 def _list_rows(rows: QuerySet) -> list[ListRow]:
@@ -284,14 +295,14 @@ def request_page(
     """Keyset pagination, newest first: deep pages cost what the first page costs."""
     size = size or PAGE_SIZE
     if after is not None:
-        requests = request_search(membership, filters, after=after, base=_LIST_ROWS)
+        requests = request_search(membership, filters, after=after, base=_list_rows_query())
         rows = _list_rows(requests.order_by("pk")[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size][::-1]
         newer = rows[0].pk if has_more and rows else None
         older = rows[-1].pk if rows else None
     else:
-        requests = request_search(membership, filters, before=before, base=_LIST_ROWS)
+        requests = request_search(membership, filters, before=before, base=_list_rows_query())
         rows = _list_rows(requests.order_by("-pk")[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size]

@@ -2,11 +2,15 @@
 
 import csv
 import io
+import threading
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
+from associations.forms import RequestFilterForm
 from associations.models import AssociationRequest
+from associations.selectors import RequestFilters, _list_rows_query
 from partners.catalog import SolutionArea
 from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
 
@@ -231,12 +235,8 @@ def test_the_csv_export_streams_the_filtered_claims_and_neutralises_formulas(
     assert rows[0]["tenant_id"] == str(tenant.tenant_id)
 
 
-def test_the_filters_of_a_query_string():
+def test_a_query_string_gives_only_the_filters_it_validly_holds():
     """Keyset cursors and unknown parameters are no filters; an invalid value is ignored."""
-    from django.http import QueryDict
-
-    from associations.forms import RequestFilterForm
-    from associations.selectors import RequestFilters
 
     def filters(query):
         return RequestFilterForm.filters_of(QueryDict(query))
@@ -249,3 +249,43 @@ def test_the_filters_of_a_query_string():
     assert filters("status=approved&area=microsoft_365") == RequestFilters(
         status="approved", solution_area="microsoft_365"
     )
+
+
+def test_the_pager_follows_the_cursor_and_the_filters_whatever_was_cached(
+    client, global_admin, tenant, sales
+):
+    """The same rows reached three ways; the pager is cached with them, yet links each way."""
+    requests = _file(global_admin, tenant, sales, count=2)
+    newest = requests[-1].pk
+    client.force_login(global_admin)
+
+    landing = client.get(LIST).text
+    from_cursor = client.get(LIST, {"before": newest + 1}).text
+    filtered = client.get(LIST, {"before": newest + 1, "status": "under_review"}).text
+
+    assert 'href="?after=' not in landing  # the newest page links to no newer one
+    assert f'href="?after={newest}"' in from_cursor
+    assert f'href="?status=under_review&amp;after={newest}"' in filtered
+
+
+def test_each_row_lists_its_claims_in_filing_order(client, global_admin, tenant, sales):
+    service = make_product("d365-customer-service")
+    organisation = global_admin.membership.organisation
+    rows = [(product, str(make_subscription(tenant, product).pk)) for product in (sales, service)]
+    make_request(organisation, global_admin, tenant=tenant, products=rows)
+    client.force_login(global_admin)
+
+    (row,) = client.get(LIST).context["page"].rows
+
+    assert row.claims == [("under_review", sales.name), ("under_review", service.name)]
+
+
+def test_each_thread_builds_its_own_list_query():
+    """Compiling a subquery changes its inner query for a moment: threads never share one."""
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(_list_rows_query()))
+    worker.start()
+    worker.join()
+
+    assert _list_rows_query() is _list_rows_query()
+    assert seen[0] is not _list_rows_query()
