@@ -18,11 +18,18 @@ def test_it_shows_the_label_get_display_shows():
     assert render(claim) == claim.get_status_display() == "In arbitration"
 
 
-def test_it_follows_the_active_language():
+def test_it_follows_the_active_language_from_one_render_to_the_next():
+    """The mapping is built once per field, so its labels must stay untranslated in it."""
     claim = Claim(status=ClaimStatus.APPROVED)
 
+    english = render(claim)
     with translation.override("cs"):
-        assert render(claim) == claim.get_status_display() != "Approved"
+        czech = render(claim)
+    again = render(claim)
+
+    assert english == again == "Approved"
+    with translation.override("cs"):
+        assert czech == claim.get_status_display() != english
 
 
 def test_a_value_without_a_choice_shows_as_it_is_stored():
