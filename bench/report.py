@@ -129,7 +129,8 @@ def render(args, marker, results, explained) -> str:
         "template. The list's rows are rendered once per distinct content (a fragment cache "
         "keyed by the rows' values), so repeated requests run their SQL but not the rows' "
         "template; *rows rendered afresh* empties that cache before every request (floor and "
-        "page alike), which is what a page whose data just changed costs.",
+        "page alike; the navigation's and the filters' fragments go too), an upper bound of "
+        "what a page whose data just changed costs.",
         "",
         "| scenario | median ms | p95 ms | SQL queries | ratio to floor | figure | target | |",
         "|---|--:|--:|--:|--:|---|---|---|",
