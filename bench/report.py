@@ -177,6 +177,15 @@ def render(args, marker, results, explained) -> str:
             + ", ".join(f"{ms:.0f} ms {when}" for when, ms in reference)
             + " (a fixed pure-Python workload, best of five; lower is faster) |"
         )
+    if (stalls := getattr(args, "pressure", None)) and any(found for _when, found in stalls):
+        lines.append(
+            "| pressure stalls | "
+            + "; ".join(
+                f"{when}: " + ", ".join(f"{name} {share:.0f} %" for name, share in found.items())
+                for when, found in stalls
+            )
+            + " (share of the last minute that tasks waited, /proc/pressure) |"
+        )
     lines += [
         f"| settings | DEBUG off, CONN_MAX_AGE 60, Q_WORKERS {settings.Q_CLUSTER['workers']}, "
         f"gunicorn {args.web_workers} sync workers, "

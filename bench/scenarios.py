@@ -8,6 +8,7 @@ import timeit
 import traceback
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.core.cache import caches
@@ -60,6 +61,21 @@ def cpu_reference_ms() -> float:
         return total
 
     return min(timeit.repeat(work, number=1, repeat=5)) * 1000
+
+
+def pressure() -> dict[str, float]:
+    """Linux pressure stall information (share of the last minute that tasks waited for CPU,
+    memory or I/O), empty where the kernel has none: on a shared host, I/O pressure (reclaimed
+    page cache read back from disk) slows queries that the CPU reference does not see."""
+    stalls = {}
+    for resource in ("cpu", "memory", "io"):
+        try:
+            line = Path(f"/proc/pressure/{resource}").read_text().splitlines()[0]
+        except (OSError, IndexError):
+            continue
+        fields = dict(field.split("=") for field in line.split()[1:])
+        stalls[resource] = float(fields["avg60"])
+    return stalls
 
 
 def client_for(username: str) -> Client:
@@ -386,6 +402,7 @@ def run_all(args, marker) -> int:
     }
     args.load_before = os.getloadavg()
     args.cpu_reference = [("at the start", cpu_reference_ms())]
+    args.pressure = [("at the start", pressure())]
     results: list[Result] = []
     if "pages" in groups:
         results += page_scenarios(args, marker)
@@ -401,9 +418,11 @@ def run_all(args, marker) -> int:
         from bench.load import load_scenarios
 
         args.cpu_reference.append(("before the load", cpu_reference_ms()))
+        args.pressure.append(("before the load", pressure()))
         results += load_scenarios(args, marker)
     args.load_after = os.getloadavg()
     args.cpu_reference.append(("at the end", cpu_reference_ms()))
+    args.pressure.append(("at the end", pressure()))
     explained = explain.explain_misses(results)
     text = report.render(args, marker, results, explained)
     print(text)
