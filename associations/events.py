@@ -1,5 +1,6 @@
 """Writing the timeline and telling the partner: the last steps of every transition."""
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from associations.models import AssociationRequest, Claim, Comment, StatusEvent
 
 
-def record_event(
+def _event(
     *,
     request: AssociationRequest,
     action: str,
@@ -23,7 +24,7 @@ def record_event(
     reason: str = "",
     payload: dict | None = None,
 ) -> StatusEvent:
-    return StatusEvent.objects.create(
+    return StatusEvent(
         request=request,
         claim=claim,
         action=action,
@@ -36,31 +37,56 @@ def record_event(
     )
 
 
+def record_event(**fields) -> StatusEvent:
+    event = _event(**fields)
+    event.save()
+    return event
+
+
 def move_claim(
     claim: Claim, *, to: str, action: str, actor, now, reason: str = "", due_at=None, **payload
 ):
-    """Change a locked claim's status and record it; callers hold the row lock.
-
-    A reason and a due date belong to the status they explain, so both are reset on every move.
-    """
-    from_status = claim.status
-    claim.status = to
-    claim.status_changed_at = now
-    claim.reason = reason
-    claim.reason_text = ""
-    claim.due_at = due_at
-    claim.save(update_fields=["status", "status_changed_at", "reason", "reason_text", "due_at"])
-    record_event(
-        request=claim.request,
-        claim=claim,
-        action=action,
+    """Change a locked claim's status and record it; callers hold the row lock."""
+    move_claims(
+        [(claim, {"to": to, "action": action, "reason": reason, "due_at": due_at, **payload})],
         actor=actor,
         now=now,
-        from_status=from_status,
-        to_status=to,
-        reason=reason,
-        payload=payload,
     )
+
+
+def move_claims(moves: list[tuple[Claim, dict]], *, actor, now) -> None:
+    """Move several locked claims at once: one UPDATE per outcome, one INSERT of their events.
+
+    Each move is `to`, `action`, optionally `reason` and `due_at`, and the rest the event's
+    payload. A reason and a due date belong to the status they explain, so both are reset on
+    every move.
+    """
+    events, outcomes = [], defaultdict(list)
+    for claim, move in moves:
+        move = dict(move)
+        to, action = move.pop("to"), move.pop("action")
+        reason, due_at = move.pop("reason", ""), move.pop("due_at", None)
+        events.append(
+            _event(
+                request=claim.request,
+                claim=claim,
+                action=action,
+                actor=actor,
+                now=now,
+                from_status=claim.status,
+                to_status=to,
+                reason=reason,
+                payload=move,
+            )
+        )
+        claim.status, claim.status_changed_at = to, now
+        claim.reason, claim.reason_text, claim.due_at = reason, "", due_at
+        outcomes[(to, reason, due_at)].append(claim.pk)
+    for (to, reason, due_at), claim_ids in outcomes.items():
+        Claim.objects.filter(pk__in=claim_ids).update(
+            status=to, status_changed_at=now, reason=reason, reason_text="", due_at=due_at
+        )
+    StatusEvent.objects.bulk_create(events)
 
 
 def author_language(request: AssociationRequest) -> str:

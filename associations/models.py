@@ -1,5 +1,6 @@
 import re
 import secrets
+import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -271,7 +272,18 @@ class Claim(models.Model):
 
     @property
     def key(self) -> tuple:
-        return (self.tenant_id, self.product_id, self.activity, self.subscription_id)
+        """What competing claims share; GUIDs as stored, also on an unsaved claim of typed text."""
+        subscription = self.subscription_id
+        return (
+            _as_uuid(self.tenant_id),
+            self.product_id,
+            self.activity,
+            None if subscription is None else _as_uuid(subscription),
+        )
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 class CheckResultQuerySet(models.QuerySet):

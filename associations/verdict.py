@@ -8,15 +8,19 @@ each other.
 """
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.events import move_claim, notify_partner
+from associations.events import move_claim, move_claims, notify_partner
 from associations.models import (
     CONTESTING_STATUSES,
     AssociationRequest,
@@ -38,58 +42,82 @@ from validation.checks import (
 )
 
 
-def _same_key(claim: Claim):
-    """Other requests' claims for the claim's key (a request never holds a key twice)."""
-    return Claim.objects.filter(
-        tenant_id=claim.tenant_id,
-        product_id=claim.product_id,
-        activity=claim.activity,
-        subscription_id=claim.subscription_id,
-    ).exclude(request_id=claim.request_id)
-
-
-def _key_lock_id(claim: Claim) -> int:
-    return _lock_id(claim.key)
-
-
 def _lock_id(key: tuple) -> int:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
-def lock_key(key: tuple) -> None:
-    """The transaction's lock on one claim key (tenant, product id, activity, subscription).
+def lock_keys(keys: Iterable[tuple]) -> None:
+    """The transaction's locks on claim keys (tenant, product id, activity, subscription).
 
-    Every service that moves claims of a key into or out of a contesting status takes it
-    first, before any row lock, so verdicts and decisions on one key queue in one order.
+    Every service that moves claims of a key into or out of a contesting status takes them
+    first, before any row lock, and always in one global order (by lock id, here in one
+    statement, which PostgreSQL evaluates in its ORDER BY), so no two transactions wait on
+    each other.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_id(key)])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(lock_id) FROM unnest(%s::bigint[]) AS lock_id "
+            "ORDER BY lock_id",
+            [sorted({_lock_id(key) for key in keys})],
+        )
 
 
-def key_claims(claim: Claim, *, lock: bool = False) -> tuple[Claim | None, list[Claim]]:
-    """In one query: the organisation's own open or approved claim for the key (a duplicate),
-    and other organisations' claims that hold or contest it (competitors, never named)."""
-    # Of two claims still being filed, the older one is the original and the newer the duplicate
-    # (so two requests validated at once never fail as duplicates of each other).
-    filing = [ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED]
-    earlier = Q(status__in=filing) & (Q(pk__lt=claim.pk) if claim.pk else Q())
-    others = _same_key(claim).filter(Q(status__in=CONTESTING_STATUSES) | earlier).order_by("pk")
-    duplicate, rivals = None, []
-    for other in others:
-        if other.organisation_id == claim.organisation_id:
-            duplicate = duplicate or other
-        elif other.status in CONTESTING_STATUSES:
-            rivals.append(other)
-    if lock and rivals:
+def key_claims(
+    claims: list[Claim], *, lock: bool = False
+) -> list[tuple[Claim | None, list[Claim]]]:
+    """For each claim of one request, in one query: the organisation's own open or approved
+    claim for its key (a duplicate), and other organisations' claims that hold or contest it
+    (competitors, never named)."""
+    if not claims:
+        return []
+    filing = {ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED}
+    same_keys = reduce(
+        or_,
+        (
+            Q(
+                tenant_id=claim.tenant_id,
+                product_id=claim.product_id,
+                activity=claim.activity,
+                subscription_id=claim.subscription_id,
+            )
+            for claim in claims
+        ),
+    )
+    others = defaultdict(list)
+    for other in (
+        Claim.objects.filter(same_keys, status__in=CONTESTING_STATUSES | filing)
+        .exclude(request_id=claims[0].request_id)
+        .order_by("pk")
+    ):
+        others[other.key].append(other)
+    found = []
+    for claim in claims:
+        duplicate, rivals = None, []
+        for other in others[claim.key]:
+            # Of two claims still being filed, the older one is the original and the newer the
+            # duplicate (so two requests validated at once never fail as duplicates of each
+            # other).
+            if other.status in filing and claim.pk is not None and other.pk > claim.pk:
+                continue
+            if other.organisation_id == claim.organisation_id:
+                duplicate = duplicate or other
+            elif other.status in CONTESTING_STATUSES:
+                rivals.append(other)
+        found.append((duplicate, rivals))
+    rival_ids = [rival.pk for _duplicate, rivals in found for rival in rivals]
+    if lock and rival_ids:
         # Only the competitors are locked (and re-read): a claim still validating may be held by
         # its own verdict, which waits for this key's advisory lock.
-        rivals = list(
-            Claim.objects.select_for_update(of=("self",))
-            .filter(pk__in=[rival.pk for rival in rivals], status__in=CONTESTING_STATUSES)
-            .order_by("pk")
+        locked = Claim.objects.select_for_update(of=("self",)).filter(
+            pk__in=rival_ids, status__in=CONTESTING_STATUSES
         )
-    return duplicate, rivals
+        locked = {rival.pk: rival for rival in locked.order_by("pk")}
+        found = [
+            (duplicate, [locked[rival.pk] for rival in rivals if rival.pk in locked])
+            for duplicate, rivals in found
+        ]
+    return found
 
 
 def run_checks(
@@ -137,24 +165,28 @@ def request_record_verdict(
         )
         if not claims:
             return request  # the state has moved on; nothing to do
-        request_outcomes, outcomes_per_claim = run_checks(request, claims, directory)
-        claim_outcomes = dict(zip((c.pk for c in claims), outcomes_per_claim, strict=True))
+        request_outcomes, claim_outcomes = run_checks(request, claims, directory)
         CheckResult.objects.filter(request=request).filter(
             Q(claim__isnull=True) | Q(claim__in=claims)
         ).delete()
         results = _results(request, None, request_outcomes, now)
         request_failures = failures(request_outcomes)
-        outcomes = []
-        # Key locks are taken in one global order, so two verdicts never wait on each other.
-        for claim in sorted(claims, key=_key_lock_id):
+        lock_keys(claim.key for claim in claims)  # before reading them: concurrent verdicts queue
+        moves, contested = [], []
+        found = key_claims(claims, lock=True)
+        for claim, checked, (duplicate, rivals) in zip(claims, claim_outcomes, found, strict=True):
             claim.request = request
-            outcomes.append(
-                _record_claim(
-                    request, claim, request_failures, claim_outcomes[claim.pk], now, results
-                )
-            )
+            outcomes = {**checked, "subscription_already_claimed": duplicate is None}
+            results += _results(request, claim, outcomes, now, duplicate and duplicate.request_id)
+            move = _move(request_failures + failures(outcomes), rivals, now)
+            moves.append((claim, move))
+            if move["to"] == ClaimStatus.IN_ARBITRATION:
+                contested.append((claim, rivals))
+        move_claims(moves, actor=None, now=now)
+        for claim, rivals in contested:
+            claim_contested.send(sender=Claim, claim=claim, competitors=rivals, now=now)
         CheckResult.objects.bulk_create(results)
-        notify_partner(request, lambda: _verdict_message(request, outcomes))
+        notify_partner(request, lambda: _verdict_message(request, claims))
     return request
 
 
@@ -177,53 +209,33 @@ def _results(request, claim, outcomes: Outcomes, now, related_request_id=None) -
     ]
 
 
-def _record_claim(request, claim, request_failures, outcomes, now, results) -> tuple[Claim, str]:
-    lock_key(claim.key)  # before reading the key's claims: concurrent verdicts queue here
-    duplicate, rivals = key_claims(claim, lock=True)
-    outcomes = {**outcomes, "subscription_already_claimed": duplicate is None}
-    results += _results(request, claim, outcomes, now, duplicate and duplicate.request_id)
-    claim_failures = failures(outcomes)
-    if request_failures or claim_failures:
-        move_claim(
-            claim,
-            to=ClaimStatus.ACTION_NEEDED,
-            action="claim.checks_failed",
-            actor=None,
-            now=now,
-            checks=request_failures + claim_failures,
-        )
-        return claim, ClaimStatus.ACTION_NEEDED
+def _move(failed: list[str], rivals: list[Claim], now) -> dict:
+    """Where a checked claim goes: back to the partner, to arbitration, or to a reviewer."""
+    if failed:
+        return {"to": ClaimStatus.ACTION_NEEDED, "action": "claim.checks_failed", "checks": failed}
     if rivals:
-        move_claim(
-            claim,
-            to=ClaimStatus.IN_ARBITRATION,
-            action="claim.contested",
-            actor=None,
-            now=now,
-            competing_claims=[rival.pk for rival in rivals],
-        )
-        claim_contested.send(sender=Claim, claim=claim, competitors=rivals, now=now)
-        return claim, ClaimStatus.IN_ARBITRATION
-    move_claim(
-        claim,
-        to=ClaimStatus.UNDER_REVIEW,
-        action="claim.checks_passed",
-        actor=None,
-        now=now,
-        due_at=due("review_business_days", now),
-    )
-    return claim, ClaimStatus.UNDER_REVIEW
+        return {
+            "to": ClaimStatus.IN_ARBITRATION,
+            "action": "claim.contested",
+            "competing_claims": [rival.pk for rival in rivals],
+        }
+    return {
+        "to": ClaimStatus.UNDER_REVIEW,
+        "action": "claim.checks_passed",
+        "due_at": due("review_business_days", now),
+    }
 
 
-def _verdict_message(request, outcomes) -> str:
+def _verdict_message(request, claims: list[Claim]) -> str:
     lines = [
         _("The automated checks of %(reference)s have finished.") % {"reference": request.reference}
     ]
-    for claim, status in outcomes:
-        lines.append(f"- {claim.product.name}: {ClaimStatus(status).label}")
-    if any(status == ClaimStatus.ACTION_NEEDED for _claim, status in outcomes):
+    statuses = {claim.status for claim in claims}
+    for claim in claims:
+        lines.append(f"- {claim.product.name}: {ClaimStatus(claim.status).label}")
+    if ClaimStatus.ACTION_NEEDED in statuses:
         lines.append(_("Open the request to see what to fix, then resubmit it."))
-    if any(status == ClaimStatus.IN_ARBITRATION for _claim, status in outcomes):
+    if ClaimStatus.IN_ARBITRATION in statuses:
         lines.append(
             _(
                 "Another partner holds or claims the same customer and product, so the claim "
@@ -289,8 +301,8 @@ def request_preview(
     request_outcomes, outcomes = run_checks(request, claims, directory or DatabaseDirectory())
     request_failures = failures(request_outcomes)
     previews = []
-    for claim, result in zip(claims, outcomes, strict=True):
-        duplicate, rivals = key_claims(claim)
+    found = key_claims(claims)
+    for claim, result, (duplicate, rivals) in zip(claims, outcomes, found, strict=True):
         codes = failures(result) + (["subscription_already_claimed"] if duplicate else [])
         # Competition is told only for a claim that passes, as the worker would find it, so
         # "Check now" cannot probe other partners' claims for a customer one cannot name.

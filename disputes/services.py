@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from associations.events import author_language, move_claim, notify_partner, record_event
 from associations.models import Claim, ClaimStatus, Comment, Proof, Reason
 from associations.services import Upload, save_documents
-from associations.verdict import lock_key
+from associations.verdict import lock_keys
 from cpor_portal.deadlines import due
 from disputes.consent import consent_url
 from disputes.errors import ReviewError
@@ -38,7 +38,7 @@ QUESTIONABLE_STATUSES = frozenset(
 
 def _lock(claim: Claim) -> Claim:
     """The claim's key first, then its row: the order verdicts use too (no deadlock)."""
-    lock_key(claim.key)
+    lock_keys([claim.key])
     return (
         Claim.objects.select_for_update(of=("self",))
         .select_related("request__author", "product")
@@ -216,7 +216,7 @@ def case_decide(
     """The winner becomes (or stays) the owner; challengers are rejected, a losing owner ends."""
     now = now or timezone.now()
     with transaction.atomic():
-        lock_key((case.tenant_id, case.product_id, case.activity, case.subscription_id))
+        lock_keys([(case.tenant_id, case.product_id, case.activity, case.subscription_id)])
         case = ArbitrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if case.status != ArbitrationCase.Status.OPEN:
             raise ReviewError("case_closed")
