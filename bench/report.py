@@ -80,7 +80,8 @@ def _machine() -> list[tuple[str, str]]:
             check=False,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            # Earlier reports are not code: a run right after another one is still "clean".
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
             capture_output=True,
             text=True,
             cwd=RESULTS.parent.parent,
