@@ -2,17 +2,19 @@
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.models import AssociationRequest, Claim, Comment, StatusEvent
 
 
-def _event(
+def unsaved_event(
     *,
     request: AssociationRequest,
     action: str,
@@ -38,54 +40,59 @@ def _event(
 
 
 def record_event(**fields) -> StatusEvent:
-    event = _event(**fields)
+    """`unsaved_event(**fields)`, saved."""
+    event = unsaved_event(**fields)
     event.save()
     return event
+
+
+class Move(NamedTuple):
+    """One claim's change of status; `payload` goes into its timeline event."""
+
+    to: str
+    action: str
+    reason: str = ""
+    due_at: datetime | None = None
+    payload: dict | None = None
 
 
 def move_claim(
     claim: Claim, *, to: str, action: str, actor, now, reason: str = "", due_at=None, **payload
 ):
-    """Change a locked claim's status and record it; callers hold the row lock."""
-    move_claims(
-        [(claim, {"to": to, "action": action, "reason": reason, "due_at": due_at, **payload})],
-        actor=actor,
-        now=now,
-    )
+    """Change a claim's status and record it. Callers hold the claim's row lock, so nobody moves
+    it in between from the status they read."""
+    move_claims([(claim, Move(to, action, reason, due_at, payload))], actor=actor, now=now)
 
 
-def move_claims(moves: list[tuple[Claim, dict]], *, actor, now) -> None:
+def move_claims(moves: list[tuple[Claim, Move]], *, actor, now) -> None:
     """Move several locked claims at once: one UPDATE per outcome, one INSERT of their events.
 
-    Each move is `to`, `action`, optionally `reason` and `due_at`, and the rest the event's
-    payload. A reason and a due date belong to the status they explain, so both are reset on
-    every move.
+    A reason and a due date belong to the status they explain, so both are reset on every move.
     """
     events, outcomes = [], defaultdict(list)
     for claim, move in moves:
-        move = dict(move)
-        to, action = move.pop("to"), move.pop("action")
-        reason, due_at = move.pop("reason", ""), move.pop("due_at", None)
         events.append(
-            _event(
+            unsaved_event(
                 request=claim.request,
                 claim=claim,
-                action=action,
+                action=move.action,
                 actor=actor,
                 now=now,
                 from_status=claim.status,
-                to_status=to,
-                reason=reason,
-                payload=move,
+                to_status=move.to,
+                reason=move.reason,
+                payload=move.payload,
             )
         )
-        claim.status, claim.status_changed_at = to, now
-        claim.reason, claim.reason_text, claim.due_at = reason, "", due_at
-        outcomes[(to, reason, due_at)].append(claim.pk)
+        claim.status, claim.status_changed_at = move.to, now
+        claim.reason, claim.reason_text, claim.due_at = move.reason, "", move.due_at
+        outcomes[(move.to, move.reason, move.due_at)].append(claim.pk)
     for (to, reason, due_at), claim_ids in outcomes.items():
-        Claim.objects.filter(pk__in=claim_ids).update(
+        updated = Claim.objects.filter(pk__in=claim_ids).update(
             status=to, status_changed_at=now, reason=reason, reason_text="", due_at=due_at
         )
+        if updated != len(claim_ids):  # as save(update_fields=...) would: never move nothing
+            raise DatabaseError(f"claims {claim_ids} to move, {updated} found")
     StatusEvent.objects.bulk_create(events)
 
 

@@ -272,14 +272,26 @@ class Claim(models.Model):
 
     @property
     def key(self) -> tuple:
-        """What competing claims share; GUIDs as stored, also on an unsaved claim of typed text."""
-        subscription = self.subscription_id
-        return (
-            _as_uuid(self.tenant_id),
-            self.product_id,
-            self.activity,
-            None if subscription is None else _as_uuid(subscription),
-        )
+        """What competing claims share, as stored, also on an unsaved claim of typed values (its
+        advisory lock id is a hash of it)."""
+        return claim_key(self.tenant_id, self.product_id, self.activity, self.subscription_id)
+
+
+CLAIM_KEY_FIELDS = ("tenant_id", "product_id", "activity", "subscription_id")
+
+
+def claim_key(tenant_id, product_id: int, activity: str, subscription_id) -> tuple:
+    return (
+        _as_uuid(tenant_id),
+        product_id,
+        str(activity),  # a choice's value, not the enum member
+        None if subscription_id is None else _as_uuid(subscription_id),
+    )
+
+
+def key_lookup(key: tuple) -> dict:
+    """The filter of the claims (or the arbitration cases) of a key."""
+    return dict(zip(CLAIM_KEY_FIELDS, key, strict=True))
 
 
 def _as_uuid(value) -> uuid.UUID:

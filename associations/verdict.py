@@ -20,13 +20,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.events import move_claim, move_claims, notify_partner
+from associations.events import Move, move_claim, move_claims, notify_partner
 from associations.models import (
     CONTESTING_STATUSES,
     AssociationRequest,
     CheckResult,
     Claim,
     ClaimStatus,
+    key_lookup,
 )
 from associations.services import enqueue_validation
 from associations.signals import claim_contested
@@ -41,6 +42,9 @@ from validation.checks import (
     failures,
 )
 
+# Still being filed: of two such claims for one key, the older one is the original.
+FILING_STATUSES = frozenset({ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED})
+
 
 def _lock_id(key: tuple) -> int:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
@@ -51,9 +55,9 @@ def lock_keys(keys: Iterable[tuple]) -> None:
     """The transaction's locks on claim keys (tenant, product id, activity, subscription).
 
     Every service that moves claims of a key into or out of a contesting status takes them
-    first, before any row lock, and always in one global order (by lock id, here in one
-    statement, which PostgreSQL evaluates in its ORDER BY), so no two transactions wait on
-    each other.
+    first, before any row lock of the key's claims, and always in one global order (by lock id;
+    here in one statement, whose output PostgreSQL computes after its ORDER BY, as the SELECT
+    reference says), so two transactions never wait for each other's key locks.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -64,30 +68,18 @@ def lock_keys(keys: Iterable[tuple]) -> None:
 
 
 def key_claims(
-    claims: list[Claim], *, lock: bool = False
+    request_id: int | None, claims: list[Claim], *, lock: bool = False
 ) -> list[tuple[Claim | None, list[Claim]]]:
-    """For each claim of one request, in one query: the organisation's own open or approved
-    claim for its key (a duplicate), and other organisations' claims that hold or contest it
+    """For each claim of a request, in one query: the organisation's own open or approved claim
+    for its key (a duplicate), and other organisations' claims that hold or contest it
     (competitors, never named)."""
     if not claims:
         return []
-    filing = {ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED}
-    same_keys = reduce(
-        or_,
-        (
-            Q(
-                tenant_id=claim.tenant_id,
-                product_id=claim.product_id,
-                activity=claim.activity,
-                subscription_id=claim.subscription_id,
-            )
-            for claim in claims
-        ),
-    )
+    same_keys = reduce(or_, (Q(**key_lookup(claim.key)) for claim in claims))
     others = defaultdict(list)
     for other in (
-        Claim.objects.filter(same_keys, status__in=CONTESTING_STATUSES | filing)
-        .exclude(request_id=claims[0].request_id)
+        Claim.objects.filter(same_keys, status__in=CONTESTING_STATUSES | FILING_STATUSES)
+        .exclude(request_id=request_id)
         .order_by("pk")
     ):
         others[other.key].append(other)
@@ -98,7 +90,7 @@ def key_claims(
             # Of two claims still being filed, the older one is the original and the newer the
             # duplicate (so two requests validated at once never fail as duplicates of each
             # other).
-            if other.status in filing and claim.pk is not None and other.pk > claim.pk:
+            if other.status in FILING_STATUSES and claim.pk is not None and other.pk > claim.pk:
                 continue
             if other.organisation_id == claim.organisation_id:
                 duplicate = duplicate or other
@@ -149,8 +141,11 @@ def request_record_verdict(
     now = now or timezone.now()
     directory = directory or DatabaseDirectory()
     with transaction.atomic():
+        # FOR NO KEY UPDATE: another verdict that finds this request the original of its
+        # duplicate must still be able to insert a check result referring to it (a foreign
+        # key's share lock), or the two would deadlock over this row and a key lock.
         request = (
-            AssociationRequest.objects.select_for_update(of=("self",))
+            AssociationRequest.objects.select_for_update(of=("self",), no_key=True)
             .select_related("author__membership", "organisation")
             .filter(pk=request_id)
             .first()
@@ -173,14 +168,14 @@ def request_record_verdict(
         request_failures = failures(request_outcomes)
         lock_keys(claim.key for claim in claims)  # before reading them: concurrent verdicts queue
         moves, contested = [], []
-        found = key_claims(claims, lock=True)
+        found = key_claims(request.pk, claims, lock=True)
         for claim, checked, (duplicate, rivals) in zip(claims, claim_outcomes, found, strict=True):
             claim.request = request
             outcomes = {**checked, "subscription_already_claimed": duplicate is None}
             results += _results(request, claim, outcomes, now, duplicate and duplicate.request_id)
             move = _move(request_failures + failures(outcomes), rivals, now)
             moves.append((claim, move))
-            if move["to"] == ClaimStatus.IN_ARBITRATION:
+            if move.to == ClaimStatus.IN_ARBITRATION:
                 contested.append((claim, rivals))
         move_claims(moves, actor=None, now=now)
         for claim, rivals in contested:
@@ -209,21 +204,19 @@ def _results(request, claim, outcomes: Outcomes, now, related_request_id=None) -
     ]
 
 
-def _move(failed: list[str], rivals: list[Claim], now) -> dict:
+def _move(failed: list[str], rivals: list[Claim], now) -> Move:
     """Where a checked claim goes: back to the partner, to arbitration, or to a reviewer."""
     if failed:
-        return {"to": ClaimStatus.ACTION_NEEDED, "action": "claim.checks_failed", "checks": failed}
+        return Move(ClaimStatus.ACTION_NEEDED, "claim.checks_failed", payload={"checks": failed})
     if rivals:
-        return {
-            "to": ClaimStatus.IN_ARBITRATION,
-            "action": "claim.contested",
-            "competing_claims": [rival.pk for rival in rivals],
-        }
-    return {
-        "to": ClaimStatus.UNDER_REVIEW,
-        "action": "claim.checks_passed",
-        "due_at": due("review_business_days", now),
-    }
+        return Move(
+            ClaimStatus.IN_ARBITRATION,
+            "claim.contested",
+            payload={"competing_claims": [rival.pk for rival in rivals]},
+        )
+    return Move(
+        ClaimStatus.UNDER_REVIEW, "claim.checks_passed", due_at=due("review_business_days", now)
+    )
 
 
 def _verdict_message(request, claims: list[Claim]) -> str:
@@ -301,7 +294,7 @@ def request_preview(
     request_outcomes, outcomes = run_checks(request, claims, directory or DatabaseDirectory())
     request_failures = failures(request_outcomes)
     previews = []
-    found = key_claims(claims)
+    found = key_claims(request.pk, claims)
     for claim, result, (duplicate, rivals) in zip(claims, outcomes, found, strict=True):
         codes = failures(result) + (["subscription_already_claimed"] if duplicate else [])
         # Competition is told only for a claim that passes, as the worker would find it, so

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Claim, Reason
+from associations.models import Claim, Reason, claim_key
 from partners.catalog import Activity
 from validation.models import Product
 
@@ -75,6 +75,10 @@ class ArbitrationCase(models.Model):
 
     def __str__(self):
         return f"Case #{self.pk}"
+
+    @property
+    def key(self) -> tuple:
+        return claim_key(self.tenant_id, self.product_id, self.activity, self.subscription_id)
 
 
 class InformationRequest(models.Model):

@@ -13,7 +13,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from associations.events import author_language, move_claim, notify_partner, record_event
-from associations.models import Claim, ClaimStatus, Comment, Proof, Reason
+from associations.models import Claim, ClaimStatus, Comment, Proof, Reason, key_lookup
 from associations.services import Upload, save_documents
 from associations.verdict import lock_keys
 from cpor_portal.deadlines import due
@@ -116,12 +116,7 @@ def case_open_or_join(*, claim: Claim, competitors: list[Claim], now: datetime) 
 
     Runs inside the verdict's transaction, which holds the key's advisory lock and the rows.
     """
-    key = {
-        "tenant_id": claim.tenant_id,
-        "product_id": claim.product_id,
-        "activity": claim.activity,
-        "subscription_id": claim.subscription_id,
-    }
+    key = key_lookup(claim.key)
     case = (
         ArbitrationCase.objects.select_for_update(of=("self",))
         .filter(status=ArbitrationCase.Status.OPEN, **key)
@@ -216,7 +211,7 @@ def case_decide(
     """The winner becomes (or stays) the owner; challengers are rejected, a losing owner ends."""
     now = now or timezone.now()
     with transaction.atomic():
-        lock_keys([(case.tenant_id, case.product_id, case.activity, case.subscription_id)])
+        lock_keys([case.key])
         case = ArbitrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
         if case.status != ArbitrationCase.Status.OPEN:
             raise ReviewError("case_closed")

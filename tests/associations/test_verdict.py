@@ -47,8 +47,11 @@ def test_contested_duplicate_failing_and_clean_claims_are_decided_in_one_verdict
         tenant=tenant,
         products=[(products[0], str(held.pk))],
     )
-    earlier = make_request(
-        ours, global_admin, tenant=tenant, products=[(products[1], str(ours_already.pk))]
+    earlier, _its_copy = (
+        make_request(
+            ours, global_admin, tenant=tenant, products=[(products[1], str(ours_already.pk))]
+        )
+        for _ in range(2)
     )
     request = _validating(
         ours,

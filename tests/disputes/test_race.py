@@ -5,12 +5,13 @@ arbitration case results, and never more than one owner.
 """
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from associations.models import Claim, ClaimStatus
-from associations.verdict import request_record_verdict
+from associations.models import CheckResult, Claim, ClaimStatus
+from associations.verdict import lock_keys, request_record_verdict
 from disputes import services
 from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase
@@ -112,3 +113,66 @@ def test_simultaneous_approvals_without_a_case_are_held_to_one_by_the_database(f
     assert all(isinstance(e, ReviewError) and e.code == "key_taken" for e in errors)
     assert len(errors) == len(claims) - 1
     assert Claim.objects.filter(status=ClaimStatus.APPROVED).count() == 1
+
+
+def _key_lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return cursor.fetchone()[0]
+
+
+def _start_waiting(function, results: list, waiters: int) -> threading.Thread:
+    """Start `function` in a thread and return once it waits for a key lock."""
+
+    def run():
+        try:
+            results.append(function())
+        except Exception as error:
+            results.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    for _ in range(500):
+        if _key_lock_waiters() >= waiters:
+            return thread
+        time.sleep(0.01)
+    raise AssertionError(f"no verdict waits for the key lock: {results}")
+
+
+def test_a_duplicate_found_while_its_original_waits_for_the_key_lock_is_recorded(
+    global_admin, tenant, sales, subscription
+):
+    # The newer request's verdict gets the key first and records the older request as the
+    # original of its duplicate while the older one's verdict holds its own request row and
+    # waits for that key: neither may wait for the other.
+    organisation = global_admin.membership.organisation
+    older, newer = (
+        make_request(
+            organisation,
+            global_admin,
+            tenant=tenant,
+            products=[(sales, str(subscription.pk))],
+            mpn=make_mpn(organisation),
+            submit=False,
+        )
+        for _ in range(2)
+    )
+    for request in (older, newer):
+        request.claims.update(status=ClaimStatus.VALIDATING)
+    results = []
+
+    with transaction.atomic():
+        lock_keys([older.claims.get().key])
+        threads = [
+            _start_waiting(lambda: request_record_verdict(request_id=newer.pk), results, 1),
+            _start_waiting(lambda: request_record_verdict(request_id=older.pk), results, 2),
+        ]
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert older.claims.get().status == ClaimStatus.UNDER_REVIEW
+    assert newer.claims.get().status == ClaimStatus.ACTION_NEEDED
+    assert CheckResult.objects.failed().get(request=newer).related_request == older
