@@ -128,6 +128,16 @@ def make_request(
     return request
 
 
+def make_validating_request(organisation: Organisation, author, **kwargs):
+    """A submitted request whose verdict has not run yet: its claims are `validating` and no
+    task is queued, so a test runs the verdict itself, when and where it wants."""
+    from associations.models import ClaimStatus
+
+    request = make_request(organisation, author, submit=False, **kwargs)
+    request.claims.update(status=ClaimStatus.VALIDATING)
+    return request
+
+
 def request_fields(**overrides) -> dict:
     fields = {
         "claim_name": "Dynamics roll-out",

@@ -15,6 +15,7 @@ from tests.builders import (
     make_request,
     make_subscription,
     make_tenant,
+    make_validating_request,
     pdf_upload,
 )
 from validation.models import SubscriptionState
@@ -258,18 +259,15 @@ def test_two_requests_for_one_key_validated_out_of_order_fail_only_the_newer(
 
     subscription = make_subscription(tenant, sales)
     older, newer = (
-        make_request(
+        make_validating_request(
             global_admin.membership.organisation,
             global_admin,
             tenant=tenant,
             products=[(sales, str(subscription.pk))],
             mpn=mpn,
-            submit=False,
         )
         for _ in range(2)
     )
-    for request in (older, newer):
-        request.claims.update(status=ClaimStatus.VALIDATING)
 
     request_record_verdict(request_id=newer.pk)
     request_record_verdict(request_id=older.pk)

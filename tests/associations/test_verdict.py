@@ -7,7 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from associations.models import Claim, ClaimStatus, StatusEvent
 from associations.verdict import request_record_verdict
 from disputes.models import ArbitrationCase
-from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
+from tests.builders import (
+    make_mpn,
+    make_product,
+    make_request,
+    make_subscription,
+    make_tenant,
+    make_validating_request,
+)
 
 
 @pytest.fixture
@@ -16,16 +23,13 @@ def tenant(db):
 
 
 def _validating(organisation, author, tenant, rows):
-    request = make_request(
+    return make_validating_request(
         organisation,
         author,
         tenant=tenant,
         products=[(product, str(subscription.pk)) for product, subscription in rows],
         mpn=make_mpn(organisation),
-        submit=False,
     )
-    request.claims.update(status=ClaimStatus.VALIDATING)
-    return request
 
 
 def _verdict_queries(request) -> int:

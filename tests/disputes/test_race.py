@@ -16,7 +16,7 @@ from disputes import services
 from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase
 from partners.models import Role
-from tests.builders import make_mpn, make_organisation, make_request, make_user
+from tests.builders import make_mpn, make_organisation, make_user, make_validating_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,16 +52,15 @@ def filed(tenant, sales, subscription):
     for number in range(PARTIES):
         organisation = make_organisation(f"Partner {number}")
         user = make_user(organisation, Role.GLOBAL_ADMIN)
-        request = make_request(
-            organisation,
-            user,
-            tenant=tenant,
-            products=[(sales, str(subscription.pk))],
-            mpn=make_mpn(organisation),
-            submit=False,
+        requests.append(
+            make_validating_request(
+                organisation,
+                user,
+                tenant=tenant,
+                products=[(sales, str(subscription.pk))],
+                mpn=make_mpn(organisation),
+            )
         )
-        request.claims.update(status=ClaimStatus.VALIDATING)
-        requests.append(request)
     return requests
 
 
@@ -149,18 +148,15 @@ def test_a_duplicate_found_while_its_original_waits_for_the_key_lock_is_recorded
     # waits for that key: neither may wait for the other.
     organisation = global_admin.membership.organisation
     older, newer = (
-        make_request(
+        make_validating_request(
             organisation,
             global_admin,
             tenant=tenant,
             products=[(sales, str(subscription.pk))],
             mpn=make_mpn(organisation),
-            submit=False,
         )
         for _ in range(2)
     )
-    for request in (older, newer):
-        request.claims.update(status=ClaimStatus.VALIDATING)
     results = []
 
     with transaction.atomic():
