@@ -63,7 +63,7 @@ class Gunicorn(LoggedProcess):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                if _get(self.port, "/login/", "") == 200:
+                if _get(self.port, "/accounts/login/", "") == 200:
                     return
             except OSError:
                 pass

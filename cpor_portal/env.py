@@ -5,6 +5,7 @@ development default, so every helper raises ImproperlyConfigured on a value it c
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -48,3 +49,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def check_secret_key(value: str, *, known: list[str]) -> None:
+    """A production key must be long and not one published anywhere (the development key)."""
+    if value in known or len(value) < 50 or len(set(value)) < 5:
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY to a random value of at least 50 characters when DEBUG is off "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a configured URL, for a header that names origins."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ImproperlyConfigured(f"{url!r} is not an absolute URL.")
+    return f"{parts.scheme}://{parts.netloc}"

@@ -8,11 +8,12 @@ production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL, and the
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cpor_portal.embedded_db import embedded_database
-from cpor_portal.env import env_bool, env_int, env_list, env_str
+from cpor_portal.env import check_secret_key, env_bool, env_int, env_list, env_str, origin_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,8 +21,8 @@ DEBUG = env_bool("DEBUG", default=True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 (dev default)
 SECRET_KEY = env_str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY to a long random value when DEBUG is off.")
+if not DEBUG:
+    check_secret_key(SECRET_KEY, known=[_DEV_SECRET_KEY])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -38,6 +39,11 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # OpClass in index expressions (the reversed-domain index)
     "crispy_forms",
     "crispy_bootstrap5",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django_q",
     "partners",
     "validation",
@@ -48,14 +54,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cpor_portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cpor_portal.middleware.PrivatePagesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partners.mfa.RequireMfaMiddleware",
 ]
 
 ROOT_URLCONF = "cpor_portal.urls"
@@ -138,6 +149,8 @@ else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.2
 
+# Sign-in is django-allauth (password, reset, rate limits, OpenID Connect, TOTP); the one
+# backend is allauth's, extended to read the membership with the user (partners/backends.py).
 AUTHENTICATION_BACKENDS = ["partners.backends.MembershipBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,9 +158,57 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "partners.identity.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "partners.identity.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses come from a Global admin or an import
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # this session stays; the others end (auth hash)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "CPOR Portal: "
+ACCOUNT_USER_DISPLAY = "partners.identity.display_name"
+# Failed sign-ins: at most CPOR_LOGIN_ATTEMPTS per account in CPOR_LOGIN_LOCKOUT_SECONDS, and
+# CPOR_LOGIN_ATTEMPTS_PER_IP a minute from one address; the limit is checked before the
+# password, so the right password inside the window is refused too.
+CPOR_LOGIN_ATTEMPTS = env_int("CPOR_LOGIN_ATTEMPTS", 5)
+CPOR_LOGIN_LOCKOUT_SECONDS = env_int("CPOR_LOGIN_LOCKOUT_SECONDS", 300)
+CPOR_LOGIN_ATTEMPTS_PER_IP = env_int("CPOR_LOGIN_ATTEMPTS_PER_IP", 20)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{CPOR_LOGIN_ATTEMPTS_PER_IP}/m/ip,"
+        f"{CPOR_LOGIN_ATTEMPTS}/{CPOR_LOGIN_LOCKOUT_SECONDS}s/key"
+    ),
+}
+MFA_ADAPTER = "partners.identity.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "CPOR Portal"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Single sign-on through one OpenID Connect issuer (Microsoft Entra ID: README). Unset: no button.
+CPOR_OIDC_ISSUER = env_str("CPOR_OIDC_ISSUER", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "partners.sso.PortalOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "entra",
+                "name": "Microsoft",
+                "client_id": env_str("CPOR_OIDC_CLIENT_ID"),
+                "secret": env_str("CPOR_OIDC_CLIENT_SECRET", default=""),
+                # The ID token carries tid, oid and amr; Entra's userinfo does not.
+                "settings": {"server_url": CPOR_OIDC_ISSUER, "fetch_userinfo": False},
+            }
+        ]
+        if CPOR_OIDC_ISSUER
+        else [],
+    }
+}
+CPOR_INVITATION_DAYS = env_int("CPOR_INVITATION_DAYS", 7)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cs", _("Czech"))]
@@ -191,6 +252,26 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (the portal's own in static/); data: for Bootstrap's
+# icons and the TOTP QR code; forms may post to the OpenID Connect issuer's sign-in.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *([origin_of(CPOR_OIDC_ISSUER)] if CPOR_OIDC_ISSUER else [])],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 LOGGING = {
     "version": 1,

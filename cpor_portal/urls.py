@@ -1,11 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from associations.audit_views import audit_export, audit_page
 from associations.views import dashboard
 from cpor_portal.health import healthz
 from cpor_portal.views import set_language
+
+# Reviewers sign in through allauth too (rate limits, MFA), never the admin's own form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -14,12 +18,9 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("audit/mpn/", audit_page, name="mpn_audit"),
     path("audit/mpn/export.csv", audit_export, name="mpn_audit_export"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    # The first round's address: one sign-in page, allauth's.
+    path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("healthz", healthz, name="healthz"),
     path("language/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

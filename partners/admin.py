@@ -4,6 +4,7 @@ from partners.models import (
     Enrolment,
     EnrolmentEvent,
     IncentiveProgram,
+    MemberEvent,
     Membership,
     MpnId,
     Organisation,
@@ -23,7 +24,9 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "require_mfa", "created_at"]
+    list_filter = ["require_mfa"]
+    fields = ["name", "entra_tenant_ids", "require_mfa"]
     search_fields = ["name", "mpn_ids__mpn_id"]
     inlines = [MpnIdInline, MembershipInline]
 
@@ -71,3 +74,22 @@ class EnrolmentEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "program"]
     search_fields = ["mpn__mpn_id", "mpn__organisation__name"]
     list_select_related = ["mpn", "program", "actor"]
+
+
+@admin.register(MemberEvent)
+class MemberEventAdmin(admin.ModelAdmin):
+    """The team's history, read-only: it is written by the team page's services."""
+
+    list_display = ["created_at", "organisation", "action", "member", "actor"]
+    list_filter = ["action"]
+    search_fields = ["organisation__name", "member__email", "actor__email"]
+    list_select_related = ["organisation", "member", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

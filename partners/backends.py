@@ -1,12 +1,13 @@
 """Authentication that reads the signed-in user's membership together with the user."""
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 
 
-class MembershipBackend(ModelBackend):
-    """Every partner page needs the membership and its organisation: reading them in the
-    session's user query saves a query on every request."""
+class MembershipBackend(AuthenticationBackend):
+    """allauth's backend (username or e-mail, with its timing mitigation), whose session look-up
+    also reads the membership and its organisation: every partner page needs them, and reading
+    them in the session's user query saves a query on every request."""
 
     def get_user(self, user_id):
         model = get_user_model()

@@ -1,13 +1,50 @@
 from django.utils.translation import gettext_lazy as _
 
-MESSAGES = {
-    "already_enrolled": _("This MPN ID is already enrolled in that program."),
-    "not_enrolled": _("This MPN ID is not enrolled in that program."),
-}
 
+class PartnersError(Exception):
+    """A refused change of the partners app: a stable code and a translated message."""
 
-class EnrolmentError(Exception):
+    MESSAGES: dict = {}
+
     def __init__(self, code: str):
         self.code = code
-        self.message = MESSAGES[code]
+        self.message = self.MESSAGES[code]
         super().__init__(str(self.message))
+
+
+class EnrolmentError(PartnersError):
+    MESSAGES = {
+        "already_enrolled": _("This MPN ID is already enrolled in that program."),
+        "not_enrolled": _("This MPN ID is not enrolled in that program."),
+    }
+
+
+class TeamError(PartnersError):
+    MESSAGES = {
+        "email_taken": _(
+            "This e-mail address already has a CPOR account. A person can belong to one "
+            "organisation only; ask the partner support team if it must move."
+        ),
+        "already_joined": _("This member has already joined; they can reset their password."),
+        "inactive": _("This member is deactivated."),
+        "unknown_role": _("Choose one of the roles."),
+        "same_role": _("The member already has this role."),
+        "last_global_admin": _(
+            "Your organisation needs at least one active Global admin: make another member "
+            "Global admin first."
+        ),
+        "self": _("You cannot deactivate yourself; ask another Global admin."),
+    }
+
+
+class InvitationError(PartnersError):
+    MESSAGES = {
+        "invalid": _("This invitation link is not valid. Check that you copied all of it."),
+        "expired": _(
+            "This invitation link has expired. Ask your Global admin to send a new invitation."
+        ),
+        "used": _(
+            "This invitation link has already been used. Sign in with your password, or reset "
+            "it if you forgot it."
+        ),
+    }

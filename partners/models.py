@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,21 @@ from partners.catalog import SolutionArea
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    entra_tenant_ids = ArrayField(
+        models.UUIDField(),
+        verbose_name=_("Entra tenant IDs"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The organisation's Microsoft Entra ID tenants: their work accounts may sign in "
+            "with single sign-on (comma-separated GUIDs)."
+        ),
+    )
+    require_mfa = models.BooleanField(
+        _("require MFA"),
+        default=False,
+        help_text=_("Every member must set up two-factor authentication before using the portal."),
+    )
 
     class Meta:
         verbose_name = _("partner organisation")
@@ -174,3 +190,59 @@ class EnrolmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.mpn.mpn_id} {self.action} {self.program}"
+
+
+class MemberEvent(models.Model):
+    """A change to an organisation's team (who did what to whom, and when): shown on /team/."""
+
+    class Action(models.TextChoices):
+        INVITED = "member.invited", _("Invited")
+        JOINED = "member.joined", _("Joined")
+        ROLE_CHANGED = "member.role_changed", _("Role changed")
+        DEACTIVATED = "member.deactivated", _("Deactivated")
+        MFA_REQUIRED = "organisation.mfa_required", _("Two-factor authentication required")
+        MFA_OPTIONAL = "organisation.mfa_optional", _("Two-factor authentication optional")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="member_events",
+        verbose_name=_("organisation"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("team change")
+        verbose_name_plural = _("team changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The team page: an organisation's latest changes.
+            models.Index(fields=["organisation", "-created_at"], name="memberevent_org_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.action}"
+
+    @property
+    def role_label(self) -> str:
+        """The role a change gave (invitation, role change), as people read it."""
+        role = self.payload.get("role")
+        return Role(role).label if role in Role.values else ""

@@ -1,7 +1,19 @@
-from django.db.models import Prefetch
+from uuid import UUID
+
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
-from partners.models import Enrolment, EnrolmentEvent, IncentiveProgram, Membership, MpnId
+from partners.models import (
+    Enrolment,
+    EnrolmentEvent,
+    IncentiveProgram,
+    MemberEvent,
+    Membership,
+    MpnId,
+)
 
 
 def mpn_overview(membership: Membership) -> list[tuple[MpnId, list]]:
@@ -39,3 +51,62 @@ def program_get(solution_area: str) -> IncentiveProgram:
     if program is None:
         raise Http404
     return program
+
+
+def sso_member_for(claims: dict):
+    """The active partner user a verified work account belongs to, or None.
+
+    Entra ID tokens carry the tenant (`tid`): the address must belong to a member of an
+    organisation linked to that tenant (the tenant vouches for its addresses). Other issuers
+    must say the address is verified. Staff never sign in this way.
+    """
+    email = claims.get("email") or claims.get("preferred_username") or ""
+    tenant = claims.get("tid")
+    if not email or len(email) > 254 or (tenant is None and claims.get("email_verified") is not True):
+        return None
+    users = get_user_model().objects.filter(
+        email__iexact=email, is_active=True, is_staff=False, membership__isnull=False
+    )
+    if tenant is not None:
+        try:
+            users = users.filter(membership__organisation__entra_tenant_ids__contains=[UUID(tenant)])
+        except (TypeError, ValueError):
+            return None
+    matches = list(users[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def team_members(membership: Membership) -> QuerySet[Membership]:
+    """The organisation's members with what the team page shows, in one query."""
+    user = OuterRef("user_id")
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id)
+        .select_related("user")
+        .annotate(
+            mfa_on=Exists(
+                Authenticator.objects.filter(user_id=user, type=Authenticator.Type.TOTP)
+            ),
+            sso_linked=Exists(SocialAccount.objects.filter(user_id=user)),
+        )
+        .order_by("-user__is_active", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def member_get_for_user(membership: Membership, user_id: int) -> Membership:
+    """Another organisation's member does not exist for this user."""
+    member = (
+        Membership.objects.filter(organisation_id=membership.organisation_id, user_id=user_id)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def team_events(membership: Membership, limit: int = 20) -> list[MemberEvent]:
+    return list(
+        MemberEvent.objects.filter(organisation_id=membership.organisation_id).select_related(
+            "actor", "member"
+        )[:limit]
+    )

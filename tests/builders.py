@@ -3,6 +3,8 @@
 import itertools
 import uuid
 
+import pyotp
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 
 from partners.catalog import Channel, SolutionArea
@@ -53,6 +55,14 @@ def make_user(organisation: Organisation | None = None, role: str = Role.GLOBAL_
     if organisation is not None:
         Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
+
+
+def enable_totp(user) -> str:
+    """An authenticator app for the user, as allauth's set-up page leaves it; returns its
+    secret, from which `pyotp.TOTP(secret).now()` computes the current code."""
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    return secret
 
 
 def make_product(

@@ -74,4 +74,5 @@ def reviewer(db):
 
     user = builders.make_user(None, username="reviewer", is_staff=True)
     user.groups.add(ensure_reviewers_group())
+    user.totp_secret = builders.enable_totp(user)  # staff must use MFA
     return user

@@ -374,7 +374,7 @@ def test_anonymous_visitor_is_sent_to_log_in_everywhere(client, northwind, url, 
     response = getattr(client, method)(address)
 
     assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={address}"
+    assert response.url == f"{reverse('account_login')}?next={address}"
     assert database_state() == before
 
 

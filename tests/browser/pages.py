@@ -1,21 +1,25 @@
 """Steps shared by the browser tests."""
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 
 def log_in(page: Page, username: str) -> None:
     """Sign in through the portal's login form, as a partner would."""
-    page.goto("/login/")
-    page.locator("#id_username").fill(username)
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(username)
     page.locator("#id_password").fill("pw")
-    page.locator("main button[type=submit]").click()
-    expect(page.locator("nav form[action='/logout/'] button")).to_be_visible()
+    page.locator("[data-form=login] button[type=submit]").click()
+    expect(page.locator("nav form[action='/accounts/logout/'] button")).to_be_visible()
 
 
-def log_in_admin(page: Page, username: str) -> None:
-    """Sign in through the Django admin's login form, as a reviewer would."""
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(username)
+def log_in_admin(page: Page, username: str, totp_secret: str) -> None:
+    """Sign in to the Django admin as a reviewer would: sent to the portal's sign-in, then
+    asked for the authenticator app's code."""
+    page.goto("/admin/")
+    page.locator("#id_login").fill(username)
     page.locator("#id_password").fill("pw")
-    page.locator("#login-form [type=submit]").click()
+    page.locator("[data-form=login] button[type=submit]").click()
+    page.locator("#id_code").fill(pyotp.TOTP(totp_secret).now())
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("#user-tools")).to_contain_text(username)

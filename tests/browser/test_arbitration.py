@@ -37,7 +37,7 @@ def test_a_reviewer_decides_an_arbitration_case_and_both_partners_see_the_outcom
     mail.outbox.clear()
 
     # The reviewer decides in the admin.
-    log_in_admin(page, reviewer.username)
+    log_in_admin(page, reviewer.username, reviewer.totp_secret)
     page.goto("/admin/disputes/arbitrationcase/")
     page.get_by_role("link", name=str(case)).click()
     expect(page).to_have_url(re.compile(rf"/admin/disputes/arbitrationcase/{case.pk}/arbitrate/$"))

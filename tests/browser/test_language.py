@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_switching_to_czech_is_kept_across_pages_and_the_login(page: Page, global_admin):
-    page.goto("/login/")
+    page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     page.locator("#language-select").select_option("cs")
@@ -25,16 +25,16 @@ def test_switching_to_czech_is_kept_across_pages_and_the_login(page: Page, globa
     expect(page.locator("#language-select")).to_have_value("cs")
 
     # Both forms of the (cached) navigation post with the CSRF token rendered outside them.
-    page.locator("nav form[action='/logout/'] button").click()
-    expect(page).to_have_url(re.compile(r"/login/$"))
-    expect(page.locator("nav form[action='/logout/']")).to_have_count(0)
+    page.locator("nav form[action='/accounts/logout/'] button").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.locator("nav form[action='/accounts/logout/']")).to_have_count(0)
     page.locator("#language-select").select_option("en")
     page.locator("[data-language-switcher] button").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_a_reviewer_switches_the_admin_to_czech(page: Page, reviewer):
-    log_in_admin(page, reviewer.username)
+    log_in_admin(page, reviewer.username, reviewer.totp_secret)
 
     page.locator("#language-select").select_option("cs")
     page.locator("[data-language-switcher] button").click()
@@ -49,7 +49,7 @@ def test_the_browsers_language_is_honoured_on_the_first_visit(
     context = browser.new_context(base_url=live_server.url, locale="cs-CZ")
     page = context.new_page()
 
-    page.goto("/login/")
+    page.goto("/accounts/login/")
 
     expect(page.locator("html")).to_have_attribute("lang", "cs")
     context.close()

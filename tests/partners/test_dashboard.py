@@ -12,7 +12,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={URL}"
+    assert response.url == f"{reverse('account_login')}?next={URL}"
 
 
 @pytest.mark.parametrize("persona", ["global_admin", "incentives_admin", "billing_admin"])
@@ -57,17 +57,18 @@ def test_navigation_shows_the_admin_link_only_to_staff(client, global_admin, rev
 def test_login_page_logs_a_partner_in(client):
     make_user(None, username="eva")
 
-    response = client.post(reverse("login"), {"username": "eva", "password": "pw"})
+    response = client.post(reverse("account_login"), {"login": "eva", "password": "pw"})
 
     assert response.status_code == 302
     assert response.url == URL
 
 
-def test_logout_is_post_only(client, global_admin):
+def test_logout_asks_on_get_and_logs_out_on_post_only(client, global_admin):
     client.force_login(global_admin)
 
-    assert client.get(reverse("logout")).status_code == 405
-    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("account_logout")).status_code == 200
+    assert client.get(URL).status_code == 200
+    assert client.post(reverse("account_logout")).status_code == 302
     assert client.get(URL).status_code == 302
 
 
@@ -80,7 +81,7 @@ def test_a_copied_session_cookie_dies_with_the_log_out(client, global_admin, set
     copied.cookies["sessionid"] = client.cookies["sessionid"].value
     assert copied.get(URL).status_code == 200
 
-    client.post(reverse("logout"))
+    client.post(reverse("account_logout"))
 
     assert copied.get(URL).status_code == 302
 
@@ -121,4 +122,4 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(client, global_adm
 
     response = client.get(URL)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))

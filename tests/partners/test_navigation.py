@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from partners.models import Role
+from tests.builders import enable_totp
 
 URL = reverse("dashboard")
 NEW_REQUEST = f'href="{reverse("request_create")}"'
@@ -20,7 +21,7 @@ def _navigation(html: str) -> str:
 
 def _signed_in_as(html: str) -> str:
     """The navigation's "who is signed in" text (the logout button's title repeats it)."""
-    return re.search(r'<span class="navbar-text[^>]*>\s*(.*?)\s*</span>', html, re.S).group(1)
+    return re.search(r'<a class="navbar-text[^>]*>\s*(.*?)\s*</a>', html, re.S).group(1)
 
 
 def test_the_navigation_follows_role_name_organisation_and_language(client, global_admin):
@@ -61,6 +62,7 @@ def test_staff_alone_see_the_review_link(client, global_admin, reviewer):
 
     global_admin.is_staff = True
     global_admin.save()
+    enable_totp(global_admin)  # staff must use MFA
 
     assert REVIEW in _navigation(client.get(URL).text)
 
@@ -93,6 +95,6 @@ def test_each_page_carries_its_own_tokens_though_the_navigation_is_cached(global
         {"csrfmiddlewaretoken": token_of["language-switcher"], "language": "cs"},
     )
     assert switched.status_code == 302
-    assert browsers[1].post(reverse("logout"), {"csrfmiddlewaretoken": token_of["logout"]}).url
+    assert browsers[1].post(reverse("account_logout"), {"csrfmiddlewaretoken": token_of["logout"]}).url
     assert browsers[1].get(URL).status_code == 302  # signed out
     assert browsers[0].get(URL).status_code == 200  # the other browser's session is its own

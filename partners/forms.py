@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Role
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Work e-mail"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        initial=Role.INCENTIVES_ADMIN,
+        help_text=_(
+            "Global and Incentives admins file requests; Billing admins follow them and audit "
+            "MPN IDs; other roles have no CPOR access. Only Global admins manage the team."
+        ),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("New role"), choices=Role.choices)

@@ -1,0 +1,65 @@
+"""How django-allauth signs people in to the portal: closed sign-up, and single sign-on only for
+work accounts that match a member of an organisation linked to the account's tenant."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from partners import members
+from partners.mfa import mfa_required
+from partners.selectors import sso_member_for
+
+SSO_REFUSED = {
+    "no_account": _(
+        "There is no CPOR account for this work account. Ask your organisation's Global admin "
+        "to invite you, then sign in again."
+    ),
+    "unverified": _(
+        "Your sign-in could not be verified (it may have expired or been replayed). "
+        "Start the sign-in again."
+    ),
+}
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        """Nobody creates an account: people join by invitation or import."""
+        return False
+
+
+def _refuse(request, reason: str):
+    raise ImmediateHttpResponse(
+        render(request, "partners/sso_refused.html", {"message": SSO_REFUSED[reason]}, status=403)
+    )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return False
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """Check the ID token's nonce (allauth checks state and PKCE), then find the member the
+        work account belongs to; anyone else sees the refusal page and nothing is created."""
+        claims = sociallogin.account.extra_data.get("id_token") or {}
+        expected = sociallogin.state.get("nonce")
+        if not expected or claims.get("nonce") != expected:
+            _refuse(request, "unverified")
+        member = sso_member_for(claims)
+        if member is None or (sociallogin.is_existing and sociallogin.user.pk != member.pk):
+            _refuse(request, "no_account")
+        if not sociallogin.is_existing:
+            sociallogin.connect(request, member)
+            members.member_joined(member=member, how="sso")
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Whoever must use MFA keeps their authenticator app."""
+        return not mfa_required(authenticator.user)

@@ -1,0 +1,219 @@
+"""Writes of an organisation's team: invitations, roles, deactivation, the MFA requirement.
+
+Each change locks the organisation row, so two Global admins acting at once cannot both remove
+the last Global admin, and records a MemberEvent (who, what, when) shown on /team/.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from partners.errors import TeamError
+from partners.invitations import invitation_token
+from partners.models import MemberEvent, Membership, Organisation, Role
+
+
+def _lock(organisation: Organisation) -> Organisation:
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _record(organisation, action, *, actor, member=None, now=None, **payload) -> None:
+    MemberEvent.objects.create(
+        organisation=organisation,
+        member=member,
+        actor=actor,
+        action=action,
+        payload=payload,
+        created_at=now or timezone.now(),
+    )
+
+
+def _global_admins_left(organisation: Organisation, *, without: Membership) -> int:
+    return (
+        Membership.objects.filter(
+            organisation=organisation, role=Role.GLOBAL_ADMIN, user__is_active=True
+        )
+        .exclude(pk=without.pk)
+        .count()
+    )
+
+
+def member_invite(
+    *,
+    actor,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    now: datetime | None = None,
+) -> Membership:
+    """A new member without a password and an invitation mail in the inviter's language."""
+    email = email.strip().lower()
+    user_model = get_user_model()
+    with transaction.atomic():
+        organisation = _lock(organisation)
+        if user_model.objects.filter(email__iexact=email).exists() or (
+            user_model.objects.filter(username__iexact=email).exists()
+        ):
+            raise TeamError("email_taken")
+        user = user_model(username=email, email=email, first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+        membership = Membership.objects.create(
+            user=user, organisation=organisation, role=role, language=translation.get_language()
+        )
+        _record(
+            organisation, MemberEvent.Action.INVITED, actor=actor, member=user, now=now, role=role
+        )
+        invitation_send(user=user, organisation=organisation, language=membership.language)
+    return membership
+
+
+def member_reinvite(*, actor, member: Membership, now: datetime | None = None) -> Membership:
+    """A fresh link for someone who has not joined yet (the mail may be lost or expired)."""
+    if member.user.last_login is not None or member.user.has_usable_password():
+        raise TeamError("already_joined")
+    if not member.user.is_active:
+        raise TeamError("inactive")
+    with transaction.atomic():
+        organisation = _lock(member.organisation)
+        _record(
+            organisation,
+            MemberEvent.Action.INVITED,
+            actor=actor,
+            member=member.user,
+            now=now,
+            role=member.role,
+        )
+        invitation_send(
+            user=member.user,
+            organisation=organisation,
+            language=member.language or settings.LANGUAGE_CODE,
+        )
+    return member
+
+
+def invitation_send(*, user, organisation: Organisation | None, language: str) -> None:
+    """Mail the single-use link after commit; `organisation` None is the vendor's staff."""
+    url = settings.CPOR_BASE_URL.rstrip("/") + reverse(
+        "invitation_accept", args=[invitation_token(user)]
+    )
+    with translation.override(language):
+        subject = _("You are invited to the CPOR Portal")
+        body = _(
+            "Hello %(name)s,\n\n"
+            "%(who)s invites you to the CPOR Portal, where partners claim the customers they "
+            "helped and follow the claims.\n\n"
+            "Set your password (or sign in with your work account) here; the link works once, "
+            "for %(days)s days:\n%(url)s\n\n"
+            "Your sign-in name is %(email)s."
+        ) % {
+            "name": user.get_full_name() or user.email,
+            "who": organisation.name if organisation else _("The partner review team"),
+            "days": settings.CPOR_INVITATION_DAYS,
+            "url": url,
+            "email": user.email,
+        }
+    recipient = user.email
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    )
+
+
+def invitation_accept(*, user, password: str, now: datetime | None = None):
+    """The invited person chose a password: the link is spent (it signs the password hash)."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        member_joined(member=user, how="invitation", now=now)
+    return user
+
+
+def member_joined(*, member, how: str, now: datetime | None = None) -> None:
+    membership = getattr(member, "membership", None)
+    if membership is not None:
+        _record(
+            membership.organisation,
+            MemberEvent.Action.JOINED,
+            actor=member,
+            member=member,
+            now=now,
+            how=how,
+        )
+
+
+def member_change_role(
+    *, actor, member: Membership, role: str, now: datetime | None = None
+) -> Membership:
+    if role not in Role.values:
+        raise TeamError("unknown_role")
+    with transaction.atomic():
+        organisation = _lock(member.organisation)
+        member = Membership.objects.select_for_update().get(pk=member.pk)
+        if member.role == role:
+            raise TeamError("same_role")
+        if (
+            member.role == Role.GLOBAL_ADMIN
+            and member.user.is_active
+            and not _global_admins_left(organisation, without=member)
+        ):
+            raise TeamError("last_global_admin")
+        previous = member.role
+        member.role = role
+        member.save(update_fields=["role"])
+        _record(
+            organisation,
+            MemberEvent.Action.ROLE_CHANGED,
+            actor=actor,
+            member=member.user,
+            now=now,
+            previous=previous,
+            role=role,
+        )
+    return member
+
+
+def member_deactivate(*, actor, member: Membership, now: datetime | None = None) -> Membership:
+    """The person can no longer sign in; their sessions end with the next request (an inactive
+    user is refused by the backend). Their claims and history stay."""
+    if member.user_id == actor.pk:
+        raise TeamError("self")
+    with transaction.atomic():
+        organisation = _lock(member.organisation)
+        user = get_user_model().objects.select_for_update().get(pk=member.user_id)
+        if not user.is_active:
+            raise TeamError("inactive")
+        if member.role == Role.GLOBAL_ADMIN and not _global_admins_left(
+            organisation, without=member
+        ):
+            raise TeamError("last_global_admin")
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        member.user = user
+        _record(organisation, MemberEvent.Action.DEACTIVATED, actor=actor, member=user, now=now)
+    return member
+
+
+def organisation_set_require_mfa(
+    *, actor, organisation: Organisation, required: bool, now: datetime | None = None
+) -> Organisation:
+    with transaction.atomic():
+        organisation = _lock(organisation)
+        if organisation.require_mfa == required:
+            return organisation
+        organisation.require_mfa = required
+        organisation.save(update_fields=["require_mfa"])
+        _record(
+            organisation,
+            MemberEvent.Action.MFA_REQUIRED if required else MemberEvent.Action.MFA_OPTIONAL,
+            actor=actor,
+            now=now,
+        )
+    return organisation

@@ -1,0 +1,178 @@
+"""/team/: the organisation's members; Global admins invite, change roles and deactivate."""
+
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from partners import members
+from partners.access import cpor_member_required
+from partners.errors import InvitationError, TeamError
+from partners.forms import InviteForm, RoleForm
+from partners.invitations import invitation_user
+from partners.models import Membership, Role
+from partners.selectors import member_get_for_user, team_events, team_members
+
+MEMBERS_PER_PAGE = 50
+MANAGE_DENIED = gettext_lazy(
+    "Your role (%(role)s) can see the team but not change it. Inviting people, changing roles "
+    "and deactivating members needs the Global admin role."
+)
+
+
+def _require_global_admin(membership: Membership) -> None:
+    if membership.role != Role.GLOBAL_ADMIN:
+        raise PermissionDenied(MANAGE_DENIED % {"role": membership.get_role_display()})
+
+
+@cpor_member_required
+def team(request):
+    page = Paginator(team_members(request.membership), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partners/team.html",
+        {
+            "page": page,
+            "events": team_events(request.membership),
+            "can_manage": request.membership.role == Role.GLOBAL_ADMIN,
+        },
+    )
+
+
+@cpor_member_required
+@require_http_methods(["GET", "POST"])
+def team_invite(request):
+    _require_global_admin(request.membership)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = members.member_invite(
+                actor=request.user, organisation=request.membership.organisation, **form.cleaned_data
+            )
+        except TeamError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                _("%(email)s is invited: the invitation mail is on its way.")
+                % {"email": member.user.email},
+            )
+            return redirect("team")
+    return render(
+        request,
+        "partners/team_invite.html",
+        {"form": form, "invitation_days": settings.CPOR_INVITATION_DAYS},
+    )
+
+
+@cpor_member_required
+@require_http_methods(["GET", "POST"])
+def member_role(request, user_id):
+    member = member_get_for_user(request.membership, user_id)
+    _require_global_admin(request.membership)
+    form = RoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            members.member_change_role(
+                actor=request.user, member=member, role=form.cleaned_data["role"]
+            )
+        except TeamError as error:
+            form.add_error("role", error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s.")
+                % {
+                    "name": member.user.get_full_name() or member.user.email,
+                    "role": Role(form.cleaned_data["role"]).label,
+                },
+            )
+            return redirect("team")
+    return render(request, "partners/member_role.html", {"member": member, "form": form})
+
+
+@cpor_member_required
+@require_http_methods(["GET", "POST"])
+def member_deactivate(request, user_id):
+    member = member_get_for_user(request.membership, user_id)
+    _require_global_admin(request.membership)
+    if request.method == "POST":
+        try:
+            members.member_deactivate(actor=request.user, member=member)
+        except TeamError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is deactivated and can no longer sign in.")
+                % {"name": member.user.get_full_name() or member.user.email},
+            )
+        return redirect("team")
+    return render(request, "partners/member_deactivate.html", {"member": member})
+
+
+@cpor_member_required
+@require_POST
+def member_reinvite(request, user_id):
+    member = member_get_for_user(request.membership, user_id)
+    _require_global_admin(request.membership)
+    try:
+        members.member_reinvite(actor=request.user, member=member)
+    except TeamError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": member.user.email}
+        )
+    return redirect("team")
+
+
+@cpor_member_required
+@require_http_methods(["GET", "POST"])
+def team_mfa(request):
+    _require_global_admin(request.membership)
+    organisation = request.membership.organisation
+    if request.method == "POST":
+        required = not organisation.require_mfa
+        members.organisation_set_require_mfa(
+            actor=request.user, organisation=organisation, required=required
+        )
+        messages.success(
+            request,
+            _("Every member must now use two-factor authentication.")
+            if required
+            else _("Two-factor authentication is now each member's choice."),
+        )
+        return redirect("team")
+    return render(request, "partners/team_mfa.html", {"organisation": organisation})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """Anyone holding the link: it is the invited person's only key until they set a password."""
+    try:
+        user = invitation_user(token)
+    except InvitationError as error:
+        return render(
+            request, "partners/invitation_invalid.html", {"message": error.message}, status=400
+        )
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if request.user.is_authenticated:
+            logout(request)
+        members.invitation_accept(user=user, password=form.cleaned_data["new_password1"])
+        # Counts as a password sign-in, so setting up MFA next asks for no password again.
+        record_authentication(request, user, method="password", username=user.get_username())
+        return perform_login(request, user, redirect_url=reverse("dashboard"))
+    return render(request, "partners/invitation_accept.html", {"form": form, "invited": user})
