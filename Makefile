@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench
+.PHONY: install run sso-demo test lint format bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py devserver
+
+sso-demo: install
+	$(PY) manage.py devserver --sso-demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

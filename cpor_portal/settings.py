@@ -179,8 +179,7 @@ CPOR_LOGIN_LOCKOUT_SECONDS = env_int("CPOR_LOGIN_LOCKOUT_SECONDS", 300)
 CPOR_LOGIN_ATTEMPTS_PER_IP = env_int("CPOR_LOGIN_ATTEMPTS_PER_IP", 20)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": (
-        f"{CPOR_LOGIN_ATTEMPTS_PER_IP}/m/ip,"
-        f"{CPOR_LOGIN_ATTEMPTS}/{CPOR_LOGIN_LOCKOUT_SECONDS}s/key"
+        f"{CPOR_LOGIN_ATTEMPTS_PER_IP}/m/ip,{CPOR_LOGIN_ATTEMPTS}/{CPOR_LOGIN_LOCKOUT_SECONDS}s/key"
     ),
 }
 MFA_ADAPTER = "partners.identity.MfaAdapter"
@@ -190,19 +189,30 @@ SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False
 # Single sign-on through one OpenID Connect issuer (Microsoft Entra ID: README). Unset: no button.
 CPOR_OIDC_ISSUER = env_str("CPOR_OIDC_ISSUER", default="")
+
+
+def oidc_app(issuer: str, client_id: str, secret: str) -> dict:
+    """allauth's OpenID Connect app for the one issuer (tests aim it at a local provider)."""
+    return {
+        "provider_id": "entra",
+        "name": "Microsoft",
+        "client_id": client_id,
+        "secret": secret,
+        # The ID token carries tid, oid and amr; Entra's userinfo does not.
+        "settings": {"server_url": issuer, "fetch_userinfo": False},
+    }
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "provider_class": "partners.sso.PortalOpenIDConnectProvider",
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [
-            {
-                "provider_id": "entra",
-                "name": "Microsoft",
-                "client_id": env_str("CPOR_OIDC_CLIENT_ID"),
-                "secret": env_str("CPOR_OIDC_CLIENT_SECRET", default=""),
-                # The ID token carries tid, oid and amr; Entra's userinfo does not.
-                "settings": {"server_url": CPOR_OIDC_ISSUER, "fetch_userinfo": False},
-            }
+            oidc_app(
+                CPOR_OIDC_ISSUER,
+                env_str("CPOR_OIDC_CLIENT_ID"),
+                env_str("CPOR_OIDC_CLIENT_SECRET", default=""),
+            )
         ]
         if CPOR_OIDC_ISSUER
         else [],

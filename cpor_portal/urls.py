@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from associations.audit_views import audit_export, audit_page
 from associations.views import dashboard
 from cpor_portal.health import healthz
-from cpor_portal.views import set_language
+from cpor_portal.views import not_found, set_language
 
 # Reviewers sign in through allauth too (rate limits, MFA), never the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -18,6 +18,11 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("audit/mpn/", audit_page, name="mpn_audit"),
     path("audit/mpn/export.csv", audit_export, name="mpn_audit_export"),
+    # A member's e-mail address and work account are the Global admin's to manage (/team/).
+    *[
+        path(f"accounts/{page}", not_found)
+        for page in ("email/", "3rdparty/", "social/connections/")
+    ],
     path("accounts/", include("allauth.urls")),
     # The first round's address: one sign-in page, allauth's.
     path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

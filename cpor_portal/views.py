@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -15,3 +16,7 @@ def set_language(request):
     if membership is not None and language in dict(settings.LANGUAGES):
         membership_set_language(membership=membership, language=language)
     return response
+
+
+def not_found(request):
+    raise Http404

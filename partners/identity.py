@@ -1,11 +1,18 @@
 """How django-allauth signs people in to the portal: closed sign-up, and single sign-on only for
 work accounts that match a member of an organisation linked to the account's tenant."""
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.shortcuts import render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partners import members
@@ -29,9 +36,30 @@ def display_name(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": format_lazy(
+            _(
+                "Too many failed sign-ins for this account or from your address. Wait "
+                "{minutes} minutes and try again, or reset your password."
+            ),
+            minutes=-(-settings.CPOR_LOGIN_LOCKOUT_SECONDS // 60),
+        ),
+    }
+
     def is_open_for_signup(self, request) -> bool:
         """Nobody creates an account: people join by invitation or import."""
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A sign-in within the re-authentication window counts as entering the password again
+        (allauth asks even a minute after it), so setting up MFA right after signing in or
+        joining asks for nothing twice."""
+        request = context.request
+        records = get_authentication_records(request, request.user) if request else []
+        if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 def _refuse(request, reason: str):
@@ -60,6 +88,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 class MfaAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": _(
+            "Two-factor authentication stays on: your account must use it (reviewers always, "
+            "partners when their organisation requires it)."
+        ),
+    }
+
     def can_delete_authenticator(self, authenticator) -> bool:
         """Whoever must use MFA keeps their authenticator app."""
         return not mfa_required(authenticator.user)

@@ -55,17 +55,9 @@ def member_invite(
     now: datetime | None = None,
 ) -> Membership:
     """A new member without a password and an invitation mail in the inviter's language."""
-    email = email.strip().lower()
-    user_model = get_user_model()
     with transaction.atomic():
         organisation = _lock(organisation)
-        if user_model.objects.filter(email__iexact=email).exists() or (
-            user_model.objects.filter(username__iexact=email).exists()
-        ):
-            raise TeamError("email_taken")
-        user = user_model(username=email, email=email, first_name=first_name, last_name=last_name)
-        user.set_unusable_password()
-        user.save()
+        user = invited_user_create(email=email, first_name=first_name, last_name=last_name)
         membership = Membership.objects.create(
             user=user, organisation=organisation, role=role, language=translation.get_language()
         )
@@ -76,9 +68,26 @@ def member_invite(
     return membership
 
 
+def invited_user_create(*, email: str, first_name: str, last_name: str, **fields):
+    """A user who signs in with their e-mail address once they have set a password."""
+    email = email.strip().lower()
+    user_model = get_user_model()
+    taken = user_model.objects.filter(email__iexact=email) | user_model.objects.filter(
+        username__iexact=email
+    )
+    if taken.exists():
+        raise TeamError("email_taken")
+    user = user_model(
+        username=email, email=email, first_name=first_name, last_name=last_name, **fields
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 def member_reinvite(*, actor, member: Membership, now: datetime | None = None) -> Membership:
     """A fresh link for someone who has not joined yet (the mail may be lost or expired)."""
-    if member.user.last_login is not None or member.user.has_usable_password():
+    if member.user.last_login is not None or member.user.has_usable_password():  # as /team/ shows
         raise TeamError("already_joined")
     if not member.user.is_active:
         raise TeamError("inactive")

@@ -10,13 +10,19 @@ from urllib.parse import quote
 
 from allauth.account.signals import user_logged_in
 from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from partners.access import membership_of
 
 SESSION_KEY = "cpor_mfa"
+MFA_NEEDED = _(
+    "Your account must use two-factor authentication. Set up an authenticator app "
+    "(Microsoft Authenticator, Google Authenticator, 1Password, ...) to continue."
+)
 
 
 def mfa_required(user) -> bool:
@@ -53,6 +59,7 @@ class RequireMfaMiddleware:
                 reverse("mfa_index"),
                 reverse("account_logout"),
                 reverse("account_login"),
+                reverse("account_reauthenticate"),
                 reverse("set_language"),
                 reverse("healthz"),
                 "/static/",
@@ -68,6 +75,7 @@ class RequireMfaMiddleware:
             and not self._open(request.path_info)
         ):
             if not mfa_enabled(user):
+                messages.info(request, MFA_NEEDED)
                 target = reverse("mfa_activate_totp")
                 return redirect(f"{target}?next={quote(request.get_full_path())}")
             request.session[SESSION_KEY] = True

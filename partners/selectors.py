@@ -62,14 +62,20 @@ def sso_member_for(claims: dict):
     """
     email = claims.get("email") or claims.get("preferred_username") or ""
     tenant = claims.get("tid")
-    if not email or len(email) > 254 or (tenant is None and claims.get("email_verified") is not True):
+    if (
+        not email
+        or len(email) > 254
+        or (tenant is None and claims.get("email_verified") is not True)
+    ):
         return None
     users = get_user_model().objects.filter(
         email__iexact=email, is_active=True, is_staff=False, membership__isnull=False
     )
     if tenant is not None:
         try:
-            users = users.filter(membership__organisation__entra_tenant_ids__contains=[UUID(tenant)])
+            users = users.filter(
+                membership__organisation__entra_tenant_ids__contains=[UUID(tenant)]
+            )
         except (TypeError, ValueError):
             return None
     matches = list(users[:2])
@@ -83,9 +89,7 @@ def team_members(membership: Membership) -> QuerySet[Membership]:
         Membership.objects.filter(organisation_id=membership.organisation_id)
         .select_related("user")
         .annotate(
-            mfa_on=Exists(
-                Authenticator.objects.filter(user_id=user, type=Authenticator.Type.TOTP)
-            ),
+            mfa_on=Exists(Authenticator.objects.filter(user_id=user, type=Authenticator.Type.TOTP)),
             sso_linked=Exists(SocialAccount.objects.filter(user_id=user)),
         )
         .order_by("-user__is_active", "user__last_name", "user__first_name", "user__email")

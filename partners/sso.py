@@ -6,6 +6,8 @@ from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnec
 
 
 class PortalOpenIDConnectProvider(OpenIDConnectProvider):
+    package = "allauth.socialaccount.providers.openid_connect"  # its URLs and views are allauth's
+
     def redirect(self, request, process, next_url=None, data=None, **kwargs):
         """Send a nonce (allauth sends state and the PKCE challenge only) and keep it in the
         sign-in's state; SocialAccountAdapter.pre_social_login compares the ID token's."""

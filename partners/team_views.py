@@ -58,7 +58,9 @@ def team_invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             member = members.member_invite(
-                actor=request.user, organisation=request.membership.organisation, **form.cleaned_data
+                actor=request.user,
+                organisation=request.membership.organisation,
+                **form.cleaned_data,
             )
         except TeamError as error:
             form.add_error("email", error.message)
@@ -133,7 +135,8 @@ def member_reinvite(request, user_id):
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("A new invitation is on its way to %(email)s.") % {"email": member.user.email}
+            request,
+            _("A new invitation is on its way to %(email)s.") % {"email": member.user.email},
         )
     return redirect("team")
 

@@ -215,3 +215,14 @@ def form_data(
         data[f"claims-{index}-subscription_id"] = subscription or ""
     data.update(overrides)
     return data
+
+
+def sign_in(client, username: str, *, password: str = "pw", totp_secret: str | None = None):
+    """Sign in through allauth's pages, as a person does (force_login records no sign-in, so
+    the MFA pages would ask for the password again); returns the last response."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_login"), {"login": username, "password": password})
+    if totp_secret is not None:
+        response = client.post(reverse("mfa_authenticate"), {"code": pyotp.TOTP(totp_secret).now()})
+    return response

@@ -9,6 +9,7 @@ upserts that touch only what differs, so re-importing a file changes nothing.
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -124,6 +125,10 @@ class ProgramRow(forms.Form):
 
 class OrganisationRow(forms.Form):
     name = forms.CharField(max_length=200)
+
+
+TENANTS = "entra_tenant_ids"
+TENANT_ID = forms.UUIDField(error_messages={"invalid": "An Entra tenant ID is a GUID."})
 
 
 class MpnRow(forms.Form):
@@ -255,12 +260,17 @@ def import_partners(
 
 
 def _import_organisation(report, row, position, program_ids, on_user_created) -> None:
-    cleaned = _clean(OrganisationRow, row, position, nested=("mpn_ids", "users"))
-    organisation = Organisation.objects.filter(name__iexact=cleaned["name"]).first()
-    if organisation is None:
-        organisation = _upsert(report, Organisation, {"name": cleaned["name"]}, {})
-    else:
-        report.unchanged[Organisation._meta.verbose_name_plural] += 1
+    cleaned = _clean(OrganisationRow, row, position, nested=("mpn_ids", "users", TENANTS))
+    values = {}
+    if TENANTS in row:  # absent: the tenants stay as the admin set them
+        values[TENANTS] = _tenant_ids(row, position)
+    existing = Organisation.objects.filter(name__iexact=cleaned["name"]).first()
+    organisation = _upsert(
+        report,
+        Organisation,
+        {"pk": existing.pk} if existing else {"name": cleaned["name"]},
+        values,
+    )
     for index, mpn_row in enumerate(_rows(row, "mpn_ids", f"{position}.")):
         mpn_position = f"{position}.mpn_ids[{index}]"
         mpn = _clean(MpnRow, mpn_row, mpn_position, nested=("enrolled_in",))
@@ -290,9 +300,26 @@ def _import_organisation(report, row, position, program_ids, on_user_created) ->
         _import_user(report, user_row, f"{position}.users[{index}]", organisation, on_user_created)
 
 
+def _tenant_ids(row: dict, position: str) -> list[UUID]:
+    """The organisation's Entra tenant IDs, sorted so an unchanged list compares equal."""
+    tenants = set()
+    for index, value in enumerate(_rows(row, TENANTS, f"{position}.")):
+        try:
+            tenants.add(TENANT_ID.clean(value))
+        except forms.ValidationError as error:
+            raise ImportRowError(
+                f"{position}.{TENANTS}[{index}]", " ".join(error.messages)
+            ) from None
+    return sorted(tenants)
+
+
 def _import_user(report, row, position, organisation, on_user_created) -> None:
     user_model = get_user_model()
     cleaned = _clean(UserRow, row, position)
+    if user_model.objects.filter(username=cleaned["username"], is_staff=True).exists():
+        raise ImportRowError(
+            f"{position}.username", "this is a vendor staff account; a partner file cannot use it"
+        )
     membership = (
         Membership.objects.filter(user__username=cleaned["username"])
         .values_list("organisation_id", flat=True)
@@ -314,11 +341,11 @@ def _import_user(report, row, position, organisation, on_user_created) -> None:
     if not existed:
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        if on_user_created is not None:
-            on_user_created(user)
     _upsert(
         report,
         Membership,
         {"user_id": user.pk},
         {"organisation_id": organisation.pk, "role": cleaned["role"]},
     )
+    if not existed and on_user_created is not None:
+        on_user_created(user, organisation)

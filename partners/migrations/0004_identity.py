@@ -7,39 +7,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0003_membership_language'),
+        ("partners", "0003_membership_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='entra_tenant_ids',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.UUIDField(), blank=True, default=list, help_text="The organisation's Microsoft Entra ID tenants: their work accounts may sign in with single sign-on (comma-separated GUIDs).", size=None, verbose_name='Entra tenant IDs'),
+            model_name="organisation",
+            name="entra_tenant_ids",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.UUIDField(),
+                blank=True,
+                default=list,
+                help_text="The organisation's Microsoft Entra ID tenants: their work accounts may sign in with single sign-on (comma-separated GUIDs).",
+                size=None,
+                verbose_name="Entra tenant IDs",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='require_mfa',
-            field=models.BooleanField(default=False, help_text='Every member must set up two-factor authentication before using the portal.', verbose_name='require MFA'),
+            model_name="organisation",
+            name="require_mfa",
+            field=models.BooleanField(
+                default=False,
+                help_text="Every member must set up two-factor authentication before using the portal.",
+                verbose_name="require MFA",
+            ),
         ),
         migrations.CreateModel(
-            name='MemberEvent',
+            name="MemberEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('member.invited', 'Invited'), ('member.joined', 'Joined'), ('member.role_changed', 'Role changed'), ('member.deactivated', 'Deactivated'), ('organisation.mfa_required', 'Two-factor authentication required'), ('organisation.mfa_optional', 'Two-factor authentication optional')], max_length=32, verbose_name='action')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('created_at', models.DateTimeField(verbose_name='when')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='member')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='member_events', to='partners.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("member.invited", "Invited"),
+                            ("member.joined", "Joined"),
+                            ("member.role_changed", "Role changed"),
+                            ("member.deactivated", "Deactivated"),
+                            ("organisation.mfa_required", "Two-factor authentication required"),
+                            ("organisation.mfa_optional", "Two-factor authentication optional"),
+                        ],
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                ("created_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="member_events",
+                        to="partners.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team change',
-                'verbose_name_plural': 'team changes',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['organisation', '-created_at'], name='memberevent_org_latest')],
+                "verbose_name": "team change",
+                "verbose_name_plural": "team changes",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "-created_at"], name="memberevent_org_latest"
+                    )
+                ],
             },
         ),
     ]

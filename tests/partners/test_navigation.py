@@ -95,6 +95,8 @@ def test_each_page_carries_its_own_tokens_though_the_navigation_is_cached(global
         {"csrfmiddlewaretoken": token_of["language-switcher"], "language": "cs"},
     )
     assert switched.status_code == 302
-    assert browsers[1].post(reverse("account_logout"), {"csrfmiddlewaretoken": token_of["logout"]}).url
+    assert (
+        browsers[1].post(reverse("account_logout"), {"csrfmiddlewaretoken": token_of["logout"]}).url
+    )
     assert browsers[1].get(URL).status_code == 302  # signed out
     assert browsers[0].get(URL).status_code == 200  # the other browser's session is its own

@@ -47,7 +47,9 @@ def _counts():
 def test_a_valid_file_creates_organisations_mpn_ids_enrolments_and_users():
     created = []
 
-    import_partners(copy.deepcopy(VALID), on_user_created=created.append)
+    import_partners(
+        copy.deepcopy(VALID), on_user_created=lambda user, organisation: created.append(user)
+    )
 
     assert _counts() == (1, 2, 2, 2, 2)
     fasttrack = MpnId.objects.get(mpn_id="1234567")
@@ -66,7 +68,9 @@ def test_reimporting_the_same_file_changes_nothing_and_creates_no_user_twice():
     import_partners(copy.deepcopy(VALID))
     created = []
 
-    report = import_partners(copy.deepcopy(VALID), on_user_created=created.append)
+    report = import_partners(
+        copy.deepcopy(VALID), on_user_created=lambda user, organisation: created.append(user)
+    )
 
     assert not report.changed
     assert created == []
@@ -145,3 +149,55 @@ def test_organisation_names_match_case_insensitively():
     import_partners(data)
 
     assert Organisation.objects.get().name == "Northwind Traders"
+
+
+TENANT = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+
+
+@pytest.mark.django_db
+def test_entra_tenant_ids_are_set_kept_when_absent_and_replaced_when_given():
+    data = copy.deepcopy(VALID)
+    data["organisations"][0]["entra_tenant_ids"] = [TENANT.upper(), TENANT]
+    import_partners(data)
+    organisation = Organisation.objects.get()
+    assert [str(tenant) for tenant in organisation.entra_tenant_ids] == [TENANT]
+
+    assert not import_partners(copy.deepcopy(data)).changed
+    import_partners(copy.deepcopy(VALID))  # no key: the tenants stay
+    organisation.refresh_from_db()
+    assert len(organisation.entra_tenant_ids) == 1
+
+    data["organisations"][0]["entra_tenant_ids"] = []
+    import_partners(data)
+    organisation.refresh_from_db()
+    assert organisation.entra_tenant_ids == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("tenants", "message"),
+    [
+        (["not-a-guid"], "organisations[0].entra_tenant_ids[0]: An Entra tenant ID is a GUID."),
+        ("0f1e2d3c", "organisations[0].entra_tenant_ids: expected a JSON list"),
+        ([TENANT, ["nested"]], "organisations[0].entra_tenant_ids[1]: An Entra"),
+    ],
+)
+def test_a_bad_entra_tenant_id_aborts_the_file(tenants, message):
+    data = copy.deepcopy(VALID)
+    data["organisations"][0]["entra_tenant_ids"] = tenants
+
+    with pytest.raises(ImportRowError) as error:
+        import_partners(data)
+
+    assert str(error.value).startswith(message)
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_partner_file_cannot_take_over_a_staff_account():
+    get_user_model().objects.create_user(username="eva", is_staff=True, password="x")
+
+    with pytest.raises(ImportRowError, match="vendor staff account"):
+        import_partners(copy.deepcopy(VALID))
+
+    assert not Membership.objects.exists()

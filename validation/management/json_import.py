@@ -27,10 +27,16 @@ class JsonImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to the JSON file (the README documents its shape)")
 
+    def importer_options(self, options) -> dict:
+        """Extra keyword arguments for the importer, from the command's own options."""
+        return {}
+
     def handle(self, *args, file, **options):
         data = read_json(file)
         try:
-            report = self.importer(data, progress_stream=self.stderr._out)
+            report = self.importer(
+                data, progress_stream=self.stderr._out, **self.importer_options(options)
+            )
         except ImportRowError as exc:
             raise CommandError(f"{file}: nothing was imported. {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"{file}: {report.summary()}"))

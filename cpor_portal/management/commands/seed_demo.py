@@ -9,6 +9,7 @@ from associations.models import AssociationRequest
 from associations.services import ClaimRow, request_create
 from associations.verdict import request_record_verdict
 from disputes.roles import ensure_reviewers_group
+from partners.members import invitation_send
 from partners.models import Membership, MpnId
 from validation.importers import import_directory, import_partners
 from validation.management.json_import import read_json
@@ -17,6 +18,19 @@ from validation.models import Product, Subscription
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_PASSWORD = "cpor-demo"  # noqa: S105 (published demo logins, development only)
 REVIEWER_USERNAME = "reviewer"
+# Invited, not joined: seed_demo mails the invitation (the console backend prints it).
+INVITED_USERNAME = "nw-invited"
+# `make sso-demo` runs a local OpenID Connect provider on this port with this person, whose
+# ID token names Northwind's Entra tenant (demo/partners.json) and says MFA was used.
+SSO_DEMO_PORT = 9400
+SSO_DEMO_USER = {
+    "sub": "eva-entra",
+    "email": "global@northwind.example",
+    "name": "Eva Novak",
+    "tid": "9f8e7d6c-5b4a-4c3d-8e2f-1a2b3c4d5e6f",
+    "oid": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+    "amr": ["pwd", "mfa"],
+}
 # Adatum already claims Woodgrove Bank's Dynamics 365 Sales subscription, so a Northwind request
 # for it goes to arbitration.
 COMPETED_CLAIM_NAME = "Woodgrove Dynamics 365 Sales roll-out"
@@ -30,7 +44,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             partners = import_partners(
                 read_json(DEMO_DIR / "partners.json"),
-                on_user_created=self._give_demo_password,
+                on_user_created=self._demo_user_created,
             )
             directory = import_directory(read_json(DEMO_DIR / "directory.json"))
             self._ensure_reviewer()
@@ -40,6 +54,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Partners: {partners.summary()}")
         self.stdout.write(f"Directory: {directory.summary()}")
         self._print_logins()
+
+    @classmethod
+    def _demo_user_created(cls, user, organisation) -> None:
+        if user.username == INVITED_USERNAME:
+            invitation_send(user=user, organisation=organisation, language=settings.LANGUAGE_CODE)
+        else:
+            cls._give_demo_password(user)
 
     @staticmethod
     def _give_demo_password(user) -> None:
@@ -93,8 +114,10 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
-        memberships = Membership.objects.select_related("user", "organisation").order_by(
-            "organisation__name", "role", "user__username"
+        memberships = (
+            Membership.objects.select_related("user", "organisation")
+            .exclude(user__username=INVITED_USERNAME)
+            .order_by("organisation__name", "role", "user__username")
         )
         for membership in memberships:
             self.stdout.write(
@@ -102,3 +125,11 @@ class Command(BaseCommand):
                 f"{membership.organisation.name}"
             )
         self.stdout.write(f"  {REVIEWER_USERNAME:<15} {'Reviewer (Django admin)':<30} /admin/")
+        self.stdout.write(
+            "  The reviewer sets up two-factor authentication (an authenticator app) first.\n"
+            f"  {INVITED_USERNAME} (petra@northwind.example) is invited, not joined: the "
+            "invitation mail with its link is printed above when the demo data is first loaded "
+            "(Team page: Send the invitation again).\n"
+            "  Single sign-on: `make sso-demo` runs the portal with a local OpenID Connect "
+            'provider; "Sign in with Microsoft", then choose eva-entra (Eva Novak, Northwind).'
+        )
