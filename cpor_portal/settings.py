@@ -205,7 +205,7 @@ def oidc_app(issuer: str, client_id: str, secret: str) -> dict:
 
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
-        "provider_class": "partners.sso.PortalOpenIDConnectProvider",
+        "provider_class": "partners.sso.provider.PortalOpenIDConnectProvider",
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [
             oidc_app(

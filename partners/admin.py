@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
+from partners.errors import TeamError
+from partners.members import member_reinvite
 from partners.models import (
     Enrolment,
     EnrolmentEvent,
@@ -66,6 +69,27 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+    actions = ["send_invitation"]
+
+    @admin.action(description=_("Send an invitation to set a password"), permissions=["change"])
+    def send_invitation(self, request, queryset):
+        """Onboard an organisation from the admin alone: its first Global admin gets the link."""
+        sent = skipped = 0
+        for membership in queryset.select_related("user", "organisation"):
+            try:
+                member_reinvite(actor=request.user, member=membership)
+            except TeamError:
+                skipped += 1
+            else:
+                sent += 1
+        self.message_user(
+            request,
+            _(
+                "Invitations sent: %(sent)s; skipped (joined, deactivated or without "
+                "an e-mail address): %(skipped)s."
+            )
+            % {"sent": sent, "skipped": skipped},
+        )
 
 
 @admin.register(EnrolmentEvent)

@@ -27,6 +27,7 @@ class TeamError(PartnersError):
         ),
         "already_joined": _("This member has already joined; they can reset their password."),
         "inactive": _("This member is deactivated."),
+        "no_email": _("This member has no e-mail address to send the invitation to."),
         "unknown_role": _("Choose one of the roles."),
         "same_role": _("The member already has this role."),
         "last_global_admin": _(

@@ -91,6 +91,8 @@ def member_reinvite(*, actor, member: Membership, now: datetime | None = None) -
         raise TeamError("already_joined")
     if not member.user.is_active:
         raise TeamError("inactive")
+    if not member.user.email:
+        raise TeamError("no_email")
     with transaction.atomic():
         organisation = _lock(member.organisation)
         _record(

@@ -60,13 +60,11 @@ def sso_member_for(claims: dict):
     organisation linked to that tenant (the tenant vouches for its addresses). Other issuers
     must say the address is verified. Staff never sign in this way.
     """
-    email = claims.get("email") or claims.get("preferred_username") or ""
+    email = claims.get("email") or claims.get("preferred_username")
     tenant = claims.get("tid")
-    if (
-        not email
-        or len(email) > 254
-        or (tenant is None and claims.get("email_verified") is not True)
-    ):
+    if not isinstance(email, str) or not 0 < len(email) <= 254:
+        return None
+    if tenant is None and claims.get("email_verified") is not True:
         return None
     users = get_user_model().objects.filter(
         email__iexact=email, is_active=True, is_staff=False, membership__isnull=False

@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 
 from associations.models import AssociationRequest, Claim, ClaimStatus
+from cpor_portal.management.commands.seed_demo import SSO_DEMO_USER
 from partners.models import Membership, MpnId, Role
 from validation.models import Subscription
 
@@ -46,3 +48,20 @@ def test_seed_demo_twice_changes_nothing(capsys):
     assert list(Subscription.objects.order_by("pk").values()) == before
     assert get_user_model().objects.get(username="nw-global").password == password
     assert AssociationRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_invites_one_person_who_has_not_joined(
+    capsys, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+
+    invited = get_user_model().objects.get(username="nw-invited")
+    assert not invited.has_usable_password()
+    assert [message.to for message in mail.outbox if "/invitation/" in message.body] == [
+        ["petra@northwind.example"]
+    ]
+    out = capsys.readouterr().out
+    assert "make sso-demo" in out
+    assert str(invited.membership.organisation.entra_tenant_ids[0]) == SSO_DEMO_USER["tid"]

@@ -330,3 +330,47 @@ def test_team_changes_show_in_the_admin(client, global_admin, billing_admin, rev
 
     assert "Role changed" in page
     assert "Northwind Traders" in page
+
+
+def test_a_superuser_invites_an_organisations_first_global_admin_from_the_admin(
+    client, organisation, db, django_capture_on_commit_callbacks
+):
+    superuser = make_user(None, username="root", is_staff=True, is_superuser=True)
+    enable_totp(superuser)
+    first = get_user_model().objects.create_user(
+        username="ida@northwind.example", email="ida@northwind.example"
+    )
+    membership = Membership.objects.create(
+        user=first, organisation=organisation, role=Role.GLOBAL_ADMIN
+    )
+    client.force_login(superuser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:partners_membership_changelist"),
+            {"action": "send_invitation", "_selected_action": [membership.pk]},
+            follow=True,
+        )
+
+    assert "Invitations sent: 1" in response.text
+    (message,) = mail.outbox
+    assert message.to == ["ida@northwind.example"]
+    assert "/invitation/" in message.body
+
+
+def test_a_reviewer_cannot_send_invitations_from_the_admin(
+    client, reviewer, organisation, django_capture_on_commit_callbacks
+):
+    invited = get_user_model().objects.create_user(username="ida", email="ida@northwind.example")
+    membership = Membership.objects.create(user=invited, organisation=organisation, role="other")
+    client.force_login(reviewer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:partners_membership_changelist"),
+            {"action": "send_invitation", "_selected_action": [membership.pk]},
+        )
+
+    assert response.status_code in (200, 302, 403)
+    assert mail.outbox == []
+    assert not MemberEvent.objects.exists()
