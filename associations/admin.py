@@ -13,6 +13,7 @@ from associations.models import (
     ProofDocument,
     StatusEvent,
 )
+from partners.admin import ReadOnlyMixin
 
 
 class EstimatedCountPaginator(Paginator):
@@ -36,10 +37,8 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records change through services only; nobody adds, edits or deletes them here.
-
-    Newest first by id (the primary key's index, whatever the table's size), 25 to a page, an
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Newest first by id (the primary key's index, whatever the table's size), 25 to a page, an
     estimated count for an unfiltered big table and no second count beside the filtered one.
     """
 
@@ -48,15 +47,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     list_per_page = 25
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.display(description=_("request"), ordering="request_id")
 def request_reference(obj):
@@ -64,15 +54,8 @@ def request_reference(obj):
     return AssociationRequest.reference_for(obj.request_id)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ClaimInline(ReadOnlyInline):

@@ -54,15 +54,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "cpor_portal.middleware.PermissionsPolicyMiddleware",
+    "cpor_portal.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cpor_portal.middleware.PrivatePagesMiddleware",
+    "cpor_portal.middleware.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -177,6 +176,9 @@ ACCOUNT_USER_DISPLAY = "partners.identity.display_name"
 CPOR_LOGIN_ATTEMPTS = env_int("CPOR_LOGIN_ATTEMPTS", 5)
 CPOR_LOGIN_LOCKOUT_SECONDS = env_int("CPOR_LOGIN_LOCKOUT_SECONDS", 300)
 CPOR_LOGIN_ATTEMPTS_PER_IP = env_int("CPOR_LOGIN_ATTEMPTS_PER_IP", 20)
+# Behind N proxies that append X-Forwarded-For (a load balancer: 1), the client's address is
+# the Nth from the right; without it every client shares the proxy's address and its limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("CPOR_TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": (
         f"{CPOR_LOGIN_ATTEMPTS_PER_IP}/m/ip,{CPOR_LOGIN_ATTEMPTS}/{CPOR_LOGIN_LOCKOUT_SECONDS}s/key"

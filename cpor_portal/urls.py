@@ -19,10 +19,7 @@ urlpatterns = [
     path("audit/mpn/", audit_page, name="mpn_audit"),
     path("audit/mpn/export.csv", audit_export, name="mpn_audit_export"),
     # A member's e-mail address and work account are the Global admin's to manage (/team/).
-    *[
-        path(f"accounts/{page}", not_found)
-        for page in ("email/", "3rdparty/", "social/connections/")
-    ],
+    *[path(f"accounts/{page}", not_found) for page in ("email/", "3rdparty/")],
     path("accounts/", include("allauth.urls")),
     # The first round's address: one sign-in page, allauth's.
     path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

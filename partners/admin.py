@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.errors import TeamError
 from partners.members import member_reinvite
@@ -12,6 +13,19 @@ from partners.models import (
     MpnId,
     Organisation,
 )
+
+
+class ReadOnlyMixin:
+    """Records change through services only; nobody adds, edits or deletes them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MpnIdInline(admin.TabularInline):
@@ -71,7 +85,9 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organisation"]
     actions = ["send_invitation"]
 
-    @admin.action(description=_("Send an invitation to set a password"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Send an invitation to set a password"), permissions=["change"]
+    )
     def send_invitation(self, request, queryset):
         """Onboard an organisation from the admin alone: its first Global admin gets the link."""
         sent = skipped = 0
@@ -101,19 +117,10 @@ class EnrolmentEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberEvent)
-class MemberEventAdmin(admin.ModelAdmin):
-    """The team's history, read-only: it is written by the team page's services."""
+class MemberEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The team's history: written by the team page's services."""
 
     list_display = ["created_at", "organisation", "action", "member", "actor"]
     list_filter = ["action"]
     search_fields = ["organisation__name", "member__email", "actor__email"]
     list_select_related = ["organisation", "member", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -35,6 +35,9 @@ class TeamError(PartnersError):
             "Global admin first."
         ),
         "self": _("You cannot deactivate yourself; ask another Global admin."),
+        "not_global_admin": _(
+            "You are no longer a Global admin of this organisation, so the change was not made."
+        ),
     }
 
 

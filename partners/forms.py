@@ -5,7 +5,8 @@ from partners.models import Role
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Work e-mail"), max_length=254)
+    # The address is the person's username too, which Django caps at 150 characters.
+    email = forms.EmailField(label=_("Work e-mail"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(
@@ -21,3 +22,7 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)
+
+
+class RequireMfaForm(forms.Form):
+    require_mfa = forms.ChoiceField(choices=[("on", _("Required")), ("off", _("Optional"))])

@@ -9,8 +9,13 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -51,14 +56,39 @@ class AccountAdapter(DefaultAccountAdapter):
         """Nobody creates an account: people join by invitation or import."""
         return False
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """One failed-sign-in counter per account, whether its username or its e-mail address
+        was typed (allauth counts each spelling apart); a login that names nobody counts on its
+        own, after the same one query."""
+        login = str(credentials.get("email") or credentials.get("username") or "").lower()
+        user_id = (
+            get_user_model()
+            .objects.filter(Q(username__iexact=login) | Q(email__iexact=login))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return f"user:{user_id}" if user_id is not None else f"login:{login}"
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """A sign-in within the re-authentication window counts as entering the password again
-        (allauth asks even a minute after it), so setting up MFA right after signing in or
-        joining asks for nothing twice."""
+        """Setting up a first authenticator app does not ask for the password again right
+        after signing in or joining (allauth counts only an explicit re-authentication), nor
+        from someone who has none to give (joined by single sign-on, so nothing else to re-
+        authenticate with). Everything else asks as allauth does."""
         request = context.request
-        records = get_authentication_records(request, request.user) if request else []
-        if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
-            return False
+        user = getattr(request, "user", None)
+        first_app = (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not is_mfa_enabled(user)
+        )
+        if first_app:
+            records = get_authentication_records(request, user)
+            recent = records and (
+                time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
+            )
+            if recent or not user.has_usable_password():
+                return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
 
@@ -74,17 +104,26 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request, sociallogin) -> None:
         """Check the ID token's nonce (allauth checks state and PKCE), then find the member the
-        work account belongs to; anyone else sees the refusal page and nothing is created."""
+        work account belongs to; anyone else sees the refusal page and nothing is created.
+        Signing in is the only process: nobody links a work account to the account they are
+        signed in with."""
         claims = sociallogin.account.extra_data.get("id_token") or {}
         expected = sociallogin.state.get("nonce")
-        if not expected or claims.get("nonce") != expected:
+        if (
+            sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN
+            or not expected
+            or claims.get("nonce") != expected
+        ):
             _refuse(request, "unverified")
         member = sso_member_for(claims)
         if member is None or (sociallogin.is_existing and sociallogin.user.pk != member.pk):
             _refuse(request, "no_account")
         if not sociallogin.is_existing:
-            sociallogin.connect(request, member)
-            members.member_joined(member=member, how="sso")
+            first_sign_in = member.last_login is None
+            with transaction.atomic():
+                sociallogin.connect(request, member)
+                if first_sign_in:
+                    members.member_joined(member=member, how="sso")
 
 
 class MfaAdapter(DefaultMFAAdapter):

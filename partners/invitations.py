@@ -25,8 +25,9 @@ def invitation_token(user) -> str:
     return signing.dumps({"u": user.pk, "s": _state(user)}, salt=SALT)
 
 
-def invitation_user(token: str):
-    """The invited user, or InvitationError saying why the link cannot be used."""
+def invitation_user(token: str, *, lock: bool = False):
+    """The invited user (their row locked with `lock`, inside a transaction), or
+    InvitationError saying why the link cannot be used."""
     max_age = timedelta(days=settings.CPOR_INVITATION_DAYS)
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age)
@@ -36,12 +37,10 @@ def invitation_user(token: str):
         raise InvitationError("invalid") from None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise InvitationError("invalid")
-    user = (
-        get_user_model()
-        .objects.filter(pk=data["u"], is_active=True)
-        .select_related("membership__organisation")
-        .first()
-    )
+    users = get_user_model().objects.filter(pk=data["u"], is_active=True)
+    if lock:
+        users = users.select_for_update(of=("self",))
+    user = users.select_related("membership__organisation").first()
     if user is None or not constant_time_compare(str(data.get("s")), _state(user)):
         raise InvitationError("used")
     return user

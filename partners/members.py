@@ -1,7 +1,8 @@
 """Writes of an organisation's team: invitations, roles, deactivation, the MFA requirement.
 
-Each change locks the organisation row, so two Global admins acting at once cannot both remove
-the last Global admin, and records a MemberEvent (who, what, when) shown on /team/.
+Each change locks the organisation row first and then reads what it decides on (the member,
+whether the actor is still a Global admin), so two Global admins acting at once cannot both
+remove the last Global admin; each records a MemberEvent (who, what, when) shown on /team/.
 """
 
 from datetime import datetime
@@ -9,18 +10,33 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partners.errors import TeamError
-from partners.invitations import invitation_token
+from partners.invitations import invitation_token, invitation_user
 from partners.models import MemberEvent, Membership, Organisation, Role
 
+USERNAME_TAKEN = "auth_user_username_key"  # Django's unique constraint on the username
 
-def _lock(organisation: Organisation) -> Organisation:
-    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+def _lock(organisation: Organisation, *, actor) -> Organisation:
+    """The organisation, locked; a partner acting on it must still be one of its active Global
+    admins (their role may have changed since their page was shown). Staff act from the admin."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if actor is not None and not actor.is_staff:
+        still = Membership.objects.filter(
+            user=actor, organisation=organisation, role=Role.GLOBAL_ADMIN, user__is_active=True
+        )
+        if not still.exists():
+            raise TeamError("not_global_admin")
+    return organisation
+
+
+def _locked_member(member: Membership) -> Membership:
+    return Membership.objects.select_for_update().select_related("user").get(pk=member.pk)
 
 
 def _record(organisation, action, *, actor, member=None, now=None, **payload) -> None:
@@ -34,38 +50,18 @@ def _record(organisation, action, *, actor, member=None, now=None, **payload) ->
     )
 
 
-def _global_admins_left(organisation: Organisation, *, without: Membership) -> int:
-    return (
+def _refuse_losing_the_last_global_admin(organisation: Organisation, member: Membership) -> None:
+    if member.role != Role.GLOBAL_ADMIN or not member.user.is_active:
+        return
+    others = (
         Membership.objects.filter(
             organisation=organisation, role=Role.GLOBAL_ADMIN, user__is_active=True
         )
-        .exclude(pk=without.pk)
-        .count()
+        .exclude(pk=member.pk)
+        .exists()
     )
-
-
-def member_invite(
-    *,
-    actor,
-    organisation: Organisation,
-    email: str,
-    first_name: str,
-    last_name: str,
-    role: str,
-    now: datetime | None = None,
-) -> Membership:
-    """A new member without a password and an invitation mail in the inviter's language."""
-    with transaction.atomic():
-        organisation = _lock(organisation)
-        user = invited_user_create(email=email, first_name=first_name, last_name=last_name)
-        membership = Membership.objects.create(
-            user=user, organisation=organisation, role=role, language=translation.get_language()
-        )
-        _record(
-            organisation, MemberEvent.Action.INVITED, actor=actor, member=user, now=now, role=role
-        )
-        invitation_send(user=user, organisation=organisation, language=membership.language)
-    return membership
+    if not others:
+        raise TeamError("last_global_admin")
 
 
 def invited_user_create(*, email: str, first_name: str, last_name: str, **fields):
@@ -81,20 +77,51 @@ def invited_user_create(*, email: str, first_name: str, last_name: str, **fields
         username=email, email=email, first_name=first_name, last_name=last_name, **fields
     )
     user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # invited elsewhere at the same moment
+        if USERNAME_TAKEN in str(error):
+            raise TeamError("email_taken") from None
+        raise
     return user
+
+
+def member_invite(
+    *,
+    actor,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    now: datetime | None = None,
+) -> Membership:
+    """A new member without a password and an invitation mail in the inviter's language."""
+    with transaction.atomic():
+        organisation = _lock(organisation, actor=actor)
+        user = invited_user_create(email=email, first_name=first_name, last_name=last_name)
+        membership = Membership.objects.create(
+            user=user, organisation=organisation, role=role, language=translation.get_language()
+        )
+        _record(
+            organisation, MemberEvent.Action.INVITED, actor=actor, member=user, now=now, role=role
+        )
+        invitation_send(user=user, organisation=organisation, language=membership.language)
+    return membership
 
 
 def member_reinvite(*, actor, member: Membership, now: datetime | None = None) -> Membership:
     """A fresh link for someone who has not joined yet (the mail may be lost or expired)."""
-    if member.user.last_login is not None or member.user.has_usable_password():  # as /team/ shows
-        raise TeamError("already_joined")
-    if not member.user.is_active:
-        raise TeamError("inactive")
-    if not member.user.email:
-        raise TeamError("no_email")
     with transaction.atomic():
-        organisation = _lock(member.organisation)
+        organisation = _lock(member.organisation, actor=actor)
+        member = _locked_member(member)
+        if not member.is_pending:
+            raise TeamError("already_joined")
+        if not member.user.is_active:
+            raise TeamError("inactive")
+        if not member.user.email:
+            raise TeamError("no_email")
         _record(
             organisation,
             MemberEvent.Action.INVITED,
@@ -138,9 +165,12 @@ def invitation_send(*, user, organisation: Organisation | None, language: str) -
     )
 
 
-def invitation_accept(*, user, password: str, now: datetime | None = None):
-    """The invited person chose a password: the link is spent (it signs the password hash)."""
+def invitation_accept(*, token: str, password: str, now: datetime | None = None):
+    """The invited person chose a password. The link is checked again with the user's row
+    locked, so two submissions of one link cannot both use it (setting the password spends
+    it: the token signs the password hash). Raises InvitationError."""
     with transaction.atomic():
+        user = invitation_user(token, lock=True)
         user.set_password(password)
         user.save(update_fields=["password"])
         member_joined(member=user, how="invitation", now=now)
@@ -166,16 +196,11 @@ def member_change_role(
     if role not in Role.values:
         raise TeamError("unknown_role")
     with transaction.atomic():
-        organisation = _lock(member.organisation)
-        member = Membership.objects.select_for_update().get(pk=member.pk)
+        organisation = _lock(member.organisation, actor=actor)
+        member = _locked_member(member)
         if member.role == role:
             raise TeamError("same_role")
-        if (
-            member.role == Role.GLOBAL_ADMIN
-            and member.user.is_active
-            and not _global_admins_left(organisation, without=member)
-        ):
-            raise TeamError("last_global_admin")
+        _refuse_losing_the_last_global_admin(organisation, member)
         previous = member.role
         member.role = role
         member.save(update_fields=["role"])
@@ -197,26 +222,25 @@ def member_deactivate(*, actor, member: Membership, now: datetime | None = None)
     if member.user_id == actor.pk:
         raise TeamError("self")
     with transaction.atomic():
-        organisation = _lock(member.organisation)
-        user = get_user_model().objects.select_for_update().get(pk=member.user_id)
-        if not user.is_active:
+        organisation = _lock(member.organisation, actor=actor)
+        member = _locked_member(member)
+        if not member.user.is_active:
             raise TeamError("inactive")
-        if member.role == Role.GLOBAL_ADMIN and not _global_admins_left(
-            organisation, without=member
-        ):
-            raise TeamError("last_global_admin")
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-        member.user = user
-        _record(organisation, MemberEvent.Action.DEACTIVATED, actor=actor, member=user, now=now)
+        _refuse_losing_the_last_global_admin(organisation, member)
+        member.user.is_active = False
+        member.user.save(update_fields=["is_active"])
+        _record(
+            organisation, MemberEvent.Action.DEACTIVATED, actor=actor, member=member.user, now=now
+        )
     return member
 
 
 def organisation_set_require_mfa(
     *, actor, organisation: Organisation, required: bool, now: datetime | None = None
 ) -> Organisation:
+    """Idempotent: two Global admins who both ask for the same end up with it once."""
     with transaction.atomic():
-        organisation = _lock(organisation)
+        organisation = _lock(organisation, actor=actor)
         if organisation.require_mfa == required:
             return organisation
         organisation.require_mfa = required

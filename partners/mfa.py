@@ -36,7 +36,7 @@ def mfa_enabled(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-@receiver(user_logged_in)
+@receiver(user_logged_in, dispatch_uid="partners.mfa.sso")
 def _remember_sso_mfa(sender, request, user, sociallogin=None, **kwargs):
     if sociallogin is None:
         return
@@ -75,7 +75,9 @@ class RequireMfaMiddleware:
             and not self._open(request.path_info)
         ):
             if not mfa_enabled(user):
-                messages.info(request, MFA_NEEDED)
+                accept = request.headers.get("Accept", "")
+                if request.method == "GET" and (not accept or "text/html" in accept):
+                    messages.info(request, MFA_NEEDED)  # for a page, not for each icon
                 target = reverse("mfa_activate_totp")
                 return redirect(f"{target}?next={quote(request.get_full_path())}")
             request.session[SESSION_KEY] = True

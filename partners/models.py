@@ -167,6 +167,15 @@ class Membership(models.Model):
     def can_write(self) -> bool:
         return self.role in CPOR_WRITE_ROLES
 
+    @property
+    def can_manage_team(self) -> bool:
+        return self.role == Role.GLOBAL_ADMIN
+
+    @property
+    def is_pending(self) -> bool:
+        """Invited (or imported) and not joined: never signed in, no password chosen."""
+        return self.user.last_login is None and not self.user.has_usable_password()
+
 
 class EnrolmentEvent(models.Model):
     """Who enrolled or unenrolled an MPN ID, and when: the Incentives overview's history."""

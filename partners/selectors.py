@@ -56,26 +56,26 @@ def program_get(solution_area: str) -> IncentiveProgram:
 def sso_member_for(claims: dict):
     """The active partner user a verified work account belongs to, or None.
 
-    Entra ID tokens carry the tenant (`tid`): the address must belong to a member of an
-    organisation linked to that tenant (the tenant vouches for its addresses). Other issuers
-    must say the address is verified. Staff never sign in this way.
+    The `email` claim must be verified: by `email_verified`, or for Entra ID by `xms_edov`
+    (the address's domain is verified by its tenant; `preferred_username` and an unverified
+    `email` may be set by anyone in the tenant). An Entra token (`tid`) must also come from a
+    tenant the member's organisation lists. Staff never sign in this way.
     """
-    email = claims.get("email") or claims.get("preferred_username")
-    tenant = claims.get("tid")
-    if not isinstance(email, str) or not 0 < len(email) <= 254:
-        return None
-    if tenant is None and claims.get("email_verified") is not True:
+    email, tenant = claims.get("email"), claims.get("tid")
+    verified = claims.get("email_verified") is True or claims.get("xms_edov") is True
+    if not isinstance(email, str) or not 0 < len(email) <= 254 or not verified:
         return None
     users = get_user_model().objects.filter(
         email__iexact=email, is_active=True, is_staff=False, membership__isnull=False
     )
     if tenant is not None:
         try:
-            users = users.filter(
-                membership__organisation__entra_tenant_ids__contains=[UUID(tenant)]
-            )
-        except (TypeError, ValueError):
+            tenant = UUID(tenant) if isinstance(tenant, str) else None
+        except ValueError:
+            tenant = None
+        if tenant is None:
             return None
+        users = users.filter(membership__organisation__entra_tenant_ids__contains=[tenant])
     matches = list(users[:2])
     return matches[0] if len(matches) == 1 else None
 

@@ -8,16 +8,20 @@ from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partners import members
 from partners.access import cpor_member_required
 from partners.errors import InvitationError, TeamError
-from partners.forms import InviteForm, RoleForm
+from partners.forms import InviteForm, RequireMfaForm, RoleForm
+from partners.identity import display_name
 from partners.invitations import invitation_user
 from partners.models import Membership, Role
 from partners.selectors import member_get_for_user, team_events, team_members
@@ -30,7 +34,7 @@ MANAGE_DENIED = gettext_lazy(
 
 
 def _require_global_admin(membership: Membership) -> None:
-    if membership.role != Role.GLOBAL_ADMIN:
+    if not membership.can_manage_team:
         raise PermissionDenied(MANAGE_DENIED % {"role": membership.get_role_display()})
 
 
@@ -45,7 +49,6 @@ def team(request):
         {
             "page": page,
             "events": team_events(request.membership),
-            "can_manage": request.membership.role == Role.GLOBAL_ADMIN,
         },
     )
 
@@ -96,7 +99,7 @@ def member_role(request, user_id):
                 request,
                 _("%(name)s is now %(role)s.")
                 % {
-                    "name": member.user.get_full_name() or member.user.email,
+                    "name": display_name(member.user),
                     "role": Role(form.cleaned_data["role"]).label,
                 },
             )
@@ -118,7 +121,7 @@ def member_deactivate(request, user_id):
             messages.success(
                 request,
                 _("%(name)s is deactivated and can no longer sign in.")
-                % {"name": member.user.get_full_name() or member.user.email},
+                % {"name": display_name(member.user)},
             )
         return redirect("team")
     return render(request, "partners/member_deactivate.html", {"member": member})
@@ -144,38 +147,60 @@ def member_reinvite(request, user_id):
 @cpor_member_required
 @require_http_methods(["GET", "POST"])
 def team_mfa(request):
+    """The confirmation page posts the state it asks for, so two Global admins who both ask
+    for it cannot switch it back and forth."""
     _require_global_admin(request.membership)
     organisation = request.membership.organisation
+    form = RequireMfaForm(request.POST or None)
     if request.method == "POST":
-        required = not organisation.require_mfa
-        members.organisation_set_require_mfa(
-            actor=request.user, organisation=organisation, required=required
-        )
-        messages.success(
-            request,
-            _("Every member must now use two-factor authentication.")
-            if required
-            else _("Two-factor authentication is now each member's choice."),
-        )
+        if not form.is_valid():
+            return HttpResponseBadRequest(
+                _("Choose whether two-factor authentication is required.")
+            )
+        required = form.cleaned_data["require_mfa"] == "on"
+        try:
+            members.organisation_set_require_mfa(
+                actor=request.user, organisation=organisation, required=required
+            )
+        except TeamError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Every member must now use two-factor authentication.")
+                if required
+                else _("Two-factor authentication is now each member's choice."),
+            )
         return redirect("team")
     return render(request, "partners/team_mfa.html", {"organisation": organisation})
 
 
+def _invitation_invalid(request, error: InvitationError):
+    return render(
+        request, "partners/invitation_invalid.html", {"message": error.message}, status=400
+    )
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
     """Anyone holding the link: it is the invited person's only key until they set a password."""
     try:
         user = invitation_user(token)
     except InvitationError as error:
-        return render(
-            request, "partners/invitation_invalid.html", {"message": error.message}, status=400
-        )
+        return _invitation_invalid(request, error)
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            user = members.invitation_accept(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
+        except InvitationError as error:
+            return _invitation_invalid(request, error)
         if request.user.is_authenticated:
             logout(request)
-        members.invitation_accept(user=user, password=form.cleaned_data["new_password1"])
-        # Counts as a password sign-in, so setting up MFA next asks for no password again.
+        # Counts as a password sign-in, as allauth's own sign-in records one.
         record_authentication(request, user, method="password", username=user.get_username())
         return perform_login(request, user, redirect_url=reverse("dashboard"))
     return render(request, "partners/invitation_accept.html", {"form": form, "invited": user})

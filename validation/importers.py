@@ -327,6 +327,14 @@ def _import_user(report, row, position, organisation, on_user_created) -> None:
     )
     if membership is not None and membership != organisation.pk:
         raise ImportRowError(f"{position}.username", "this user belongs to another organisation")
+    email = cleaned["email"]
+    if email and (
+        user_model.objects.filter(email__iexact=email)
+        .exclude(username=cleaned["username"])
+        .exists()
+    ):
+        # One address, one person: sign-in, password reset and single sign-on go by it.
+        raise ImportRowError(f"{position}.email", "another user has this e-mail address")
     existed = user_model.objects.filter(username=cleaned["username"]).exists()
     user = _upsert(
         report,

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from cpor_portal.settings import oidc_app
 from partners.models import Role
 from tests import builders
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,7 @@ PEOPLE = [
         "email": "eva@northwind.example",
         "tid": TENANT,
         "oid": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        "xms_edov": True,
         "amr": ["pwd", "mfa"],
     },
     {  # another issuer's account with a verified address
@@ -40,12 +42,14 @@ PEOPLE = [
         "email": "stranger@northwind.example",
         "tid": TENANT,
         "oid": "11111111-2222-4333-8444-555555555555",
+        "xms_edov": True,
     },
     {  # Northwind's address, but from a tenant Northwind never linked
         "sub": "eva-elsewhere",
         "email": "eva@northwind.example",
         "tid": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
         "oid": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        "xms_edov": True,
     },
 ]
 
@@ -128,6 +132,18 @@ def test_another_issuers_verified_address_identifies_the_member(page: Page, sso,
     expect(page.get_by_role("heading", name="Northwind Traders")).to_be_visible()
 
 
+def test_a_sign_in_without_mfa_must_set_up_an_authenticator_where_mfa_is_required(
+    page: Page, sso, organisation
+):
+    builders.make_user(organisation, Role.BILLING_ADMIN, email="jan@northwind.example")
+
+    _sign_in_as(page, "jan-verified")  # its ID token has no amr: mfa
+
+    expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
+    page.goto("/associations/")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+
+
 @pytest.mark.parametrize("subject", ["stranger", "eva-elsewhere"])
 def test_a_work_account_that_matches_nobody_is_refused_and_nothing_is_created(
     page: Page, sso, organisation, subject
@@ -144,6 +160,51 @@ def test_a_work_account_that_matches_nobody_is_refused_and_nothing_is_created(
     assert not SocialAccount.objects.exists()
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_an_id_token_with_another_nonce_is_refused(page: Page, sso, organisation):
+    builders.make_user(organisation, Role.GLOBAL_ADMIN, email="eva@northwind.example")
+
+    def replace_nonce(route):  # what the provider sees, the page and its form alike
+        route.continue_(url=re.sub(r"nonce=[^&]+", "nonce=replayed", route.request.url))
+
+    page.route(f"{sso}/oauth2/authorize*", replace_nonce)
+
+    _sign_in_as(page, "eva-entra")
+
+    expect(page.locator("[data-page=sso-refused]")).to_contain_text("could not be verified")
+    assert not SocialAccount.objects.exists()
+
+
+def test_a_signed_in_member_cannot_link_a_work_account_to_their_own(
+    page: Page, sso, organisation, global_admin
+):
+    organisation.require_mfa = False
+    organisation.save()
+    builders.make_user(organisation, Role.GLOBAL_ADMIN, email="eva@northwind.example")
+    log_in(page, global_admin.username)
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+
+    page.evaluate(
+        """([action, token]) => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = action;
+            for (const [name, value] of [["csrfmiddlewaretoken", token], ["process", "connect"]]) {
+                const input = document.createElement("input");
+                input.name = name;
+                input.value = value;
+                form.appendChild(input);
+            }
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+        ["/accounts/oidc/entra/login/", token],
+    )
+    page.get_by_role("button", name="eva-entra", exact=True).click()
+
+    expect(page.locator("[data-page=sso-refused]")).to_be_visible()
+    assert not SocialAccount.objects.exists()
 
 
 def test_a_tampered_state_is_refused(page: Page, sso, organisation):

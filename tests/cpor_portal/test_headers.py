@@ -5,9 +5,14 @@ import re
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from csp.constants import HEADER, SELF
+from csp.decorators import csp_update
+from csp.utils import build_policy
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from cpor_portal.middleware import CSPMiddleware
 from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
@@ -143,4 +148,36 @@ def test_no_other_next_leaves_the_site(global_admin, reviewer, target):
     checks.append(signed_in.post(reverse("account_logout"), {"next": target}))
 
     for response in checks:
-        assert _on_site(response.headers.get("Location", "")), response.headers.get("Location")
+        assert 300 <= response.status_code < 400, response.wsgi_request.path
+        assert _on_site(response.headers["Location"]), response.headers["Location"]
+
+
+def test_the_site_wide_policy_is_the_one_django_csp_builds_and_follows_the_setting(
+    client, db, settings
+):
+    assert client.get(reverse("account_login")).headers["Content-Security-Policy"] == (
+        build_policy()
+    )
+
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": [SELF, "https://cdn.example"]}
+    }
+
+    assert client.get(reverse("account_login")).headers["Content-Security-Policy"] == (
+        "default-src 'self' https://cdn.example"
+    )
+
+
+def test_a_response_that_asks_for_its_own_policy_still_gets_it(rf):
+    @csp_update({"img-src": "https://images.example"})
+    def view(request):
+        return HttpResponse("ok")
+
+    site_wide = CSPMiddleware(lambda request: HttpResponse("ok"))
+    before = site_wide(rf.get("/"))  # fills the built header
+    updated = CSPMiddleware(view)(rf.get("/"))
+    after = site_wide(rf.get("/"))
+
+    assert "img-src 'self' data: https://images.example" in updated.headers[HEADER]
+    assert "images.example" not in before.headers[HEADER]
+    assert after.headers[HEADER] == before.headers[HEADER]

@@ -17,32 +17,11 @@ from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase
 from partners.models import Role
 from tests.builders import make_mpn, make_organisation, make_user, make_validating_request
+from tests.threads import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PARTIES = 6
-
-
-def _race(functions) -> list:
-    """Run the functions at the same moment in threads; return each result or exception."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture
@@ -65,7 +44,7 @@ def filed(tenant, sales, subscription):
 
 
 def test_simultaneous_verdicts_open_exactly_one_case_with_every_claim(filed):
-    results = _race([lambda r=r: request_record_verdict(request_id=r.pk) for r in filed])
+    results = race([lambda r=r: request_record_verdict(request_id=r.pk) for r in filed])
 
     assert not [r for r in results if isinstance(r, Exception)]
     case = ArbitrationCase.objects.get()
@@ -80,7 +59,7 @@ def test_simultaneous_decisions_leave_one_owner(filed, reviewer):
     case = ArbitrationCase.objects.get()
     claims = list(case.claims.order_by("pk"))
 
-    results = _race(
+    results = race(
         [
             lambda claim=claim: services.case_decide(
                 actor=reviewer, case=case, winner=claim, rationale="race"
@@ -101,7 +80,7 @@ def test_simultaneous_approvals_without_a_case_are_held_to_one_by_the_database(f
     claims = [request.claims.get() for request in filed]
     Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=ClaimStatus.UNDER_REVIEW)
 
-    results = _race(
+    results = race(
         [
             lambda claim=claim: services.claim_approve(actor=reviewer, claim=claim)
             for claim in claims

@@ -74,8 +74,24 @@ def test_partners_need_mfa_only_where_their_organisation_requires_it(
     assert client.get(reverse("dashboard")).status_code == 200
 
 
+def _reauthenticate(client) -> None:
+    """Switching MFA off asks for the password again, even right after signing in."""
+    assert client.post(reverse("account_reauthenticate"), {"password": "pw"}).status_code == 302
+
+
+def test_switching_mfa_off_asks_for_the_password_again(client, global_admin):
+    secret = enable_totp(global_admin)
+    sign_in(client, "global", totp_secret=secret)
+
+    response = client.post(reverse("mfa_deactivate_totp"), {})
+
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    assert Authenticator.objects.filter(user=global_admin, type=Authenticator.Type.TOTP).exists()
+
+
 def test_someone_who_must_use_mfa_cannot_switch_it_off(client, reviewer):
     sign_in(client, "reviewer", totp_secret=reviewer.totp_secret)
+    _reauthenticate(client)
 
     response = client.post(reverse("mfa_deactivate_totp"), {})
 
@@ -87,6 +103,7 @@ def test_someone_who_must_use_mfa_cannot_switch_it_off(client, reviewer):
 def test_a_partner_who_may_choose_can_switch_it_off(client, global_admin):
     secret = enable_totp(global_admin)
     sign_in(client, "global", totp_secret=secret)
+    _reauthenticate(client)
 
     assert client.post(reverse("mfa_deactivate_totp"), {}).status_code == 302
 

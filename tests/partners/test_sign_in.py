@@ -39,8 +39,8 @@ def clock(monkeypatch):
     return fake
 
 
-def _sign_in(client, login, password="pw", **extra):
-    return client.post(LOGIN, {"login": login, "password": password, **extra})
+def _sign_in(client, login, password="pw", **headers):
+    return client.post(LOGIN, {"login": login, "password": password}, **headers)
 
 
 def test_a_partner_signs_in_by_username_or_e_mail(client, global_admin):
@@ -77,6 +77,35 @@ def test_one_address_is_limited_across_accounts(client, organisation, settings, 
     assert LOCKED in _sign_in(client, users[4].username).text  # an account never tried
     clock.offset = 61
     assert _sign_in(client, users[4].username).url == DASHBOARD
+
+
+def test_the_username_and_the_e_mail_address_share_one_account_limit(
+    client, global_admin, settings, clock
+):
+    for attempt in range(settings.CPOR_LOGIN_ATTEMPTS):
+        login = "global" if attempt % 2 else global_admin.email.upper()
+        _sign_in(client, login, "wrong")
+
+    assert LOCKED in _sign_in(client, "global").text
+    assert LOCKED in _sign_in(client, global_admin.email).text
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_limit(
+    client, organisation, settings, clock
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    users = [make_user(organisation, username=f"person{n}") for n in range(5)]
+    attempts = 0
+    while attempts < settings.CPOR_LOGIN_ATTEMPTS_PER_IP:
+        for user in users[:4]:
+            _sign_in(client, user.username, "wrong", HTTP_X_FORWARDED_FOR="198.51.100.7")
+            attempts += 1
+
+    blocked = _sign_in(client, users[4].username, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    elsewhere = _sign_in(Client(), users[4].username, HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    assert LOCKED in blocked.text
+    assert elsewhere.url == DASHBOARD
 
 
 def test_the_answers_never_tell_whether_an_account_exists(client, global_admin, clock):
@@ -172,8 +201,11 @@ def test_the_first_rounds_login_address_leads_to_the_one_sign_in_page(client):
     assert response.url == f"{LOGIN}?next=/associations/"
 
 
-def test_e_mail_addresses_and_connected_accounts_are_not_self_service(client, global_admin):
+@pytest.mark.parametrize("path", ["/accounts/email/", "/accounts/3rdparty/"])
+def test_e_mail_addresses_and_connected_accounts_are_not_self_service(client, global_admin, path):
     client.force_login(global_admin)
 
-    assert client.get("/accounts/email/").status_code == 404
-    assert client.get("/accounts/3rdparty/").status_code == 404
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"email": "other@example.com", "action_add": ""}).status_code == 404
+    global_admin.refresh_from_db()
+    assert global_admin.email != "other@example.com"

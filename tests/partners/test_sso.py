@@ -15,6 +15,7 @@ from tests.builders import make_user
 
 TENANT = "9f8e7d6c-5b4a-4c3d-8e2f-1a2b3c4d5e6f"
 MULTI_TENANT_ISSUER = "https://login.microsoftonline.com/{tenantid}/v2.0"
+EVA = "eva@northwind.example"
 
 
 def _adapter(issuer: str) -> PortalOpenIDConnectAdapter:
@@ -81,20 +82,25 @@ def eva(organisation):
 
 
 def test_an_entra_account_matches_a_member_of_an_organisation_linked_to_its_tenant(eva):
-    assert sso_member_for({"tid": TENANT, "email": "EVA@northwind.example"}) == eva
-    assert sso_member_for({"tid": TENANT, "preferred_username": "eva@northwind.example"}) == eva
+    assert (
+        sso_member_for({"tid": TENANT, "email": "EVA@northwind.example", "xms_edov": True}) == eva
+    )
 
 
 @pytest.mark.parametrize(
     "claims",
     [
-        {"tid": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "email": "eva@northwind.example"},
-        {"tid": "not-a-guid", "email": "eva@northwind.example"},
-        {"email": "eva@northwind.example"},  # another issuer, address not verified
-        {"email": "eva@northwind.example", "email_verified": "true"},  # a string is not True
-        {"tid": TENANT},
-        {"tid": TENANT, "email": "e" * 300 + "@northwind.example"},
-        {"tid": TENANT, "email": ["eva@northwind.example"]},
+        {"tid": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "email": EVA, "xms_edov": True},
+        {"tid": "not-a-guid", "email": EVA, "xms_edov": True},
+        {"tid": ["list"], "email": EVA, "xms_edov": True},
+        {"tid": 7, "email": EVA, "xms_edov": True},
+        {"tid": TENANT, "email": EVA},  # the domain is not verified by the tenant
+        {"tid": TENANT, "preferred_username": EVA, "xms_edov": True},  # anyone may set it
+        {"email": EVA},  # another issuer, address not verified
+        {"email": EVA, "email_verified": "true"},  # a string is not True
+        {"tid": TENANT, "xms_edov": True},
+        {"tid": TENANT, "email": "e" * 300 + "@northwind.example", "xms_edov": True},
+        {"tid": TENANT, "email": [EVA], "xms_edov": True},
     ],
 )
 def test_anything_else_matches_nobody(eva, claims):
@@ -110,5 +116,5 @@ def test_deactivated_members_and_staff_never_match(eva, organisation):
     eva.save()
     staff = make_user(organisation, email="staff@northwind.example", is_staff=True)
 
-    assert sso_member_for({"tid": TENANT, "email": "eva@northwind.example"}) is None
-    assert sso_member_for({"tid": TENANT, "email": staff.email}) is None
+    assert sso_member_for({"tid": TENANT, "email": EVA, "xms_edov": True}) is None
+    assert sso_member_for({"tid": TENANT, "email": staff.email, "xms_edov": True}) is None

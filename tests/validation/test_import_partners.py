@@ -201,3 +201,17 @@ def test_a_partner_file_cannot_take_over_a_staff_account():
         import_partners(copy.deepcopy(VALID))
 
     assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_users_never_share_an_e_mail_address():
+    data = copy.deepcopy(VALID)
+    data["organisations"][0]["users"][1]["email"] = "EVA@northwind.example"
+
+    with pytest.raises(ImportRowError) as error:
+        import_partners(data)
+
+    assert str(error.value) == (
+        "organisations[0].users[1].email: another user has this e-mail address"
+    )
+    assert not get_user_model().objects.exists()

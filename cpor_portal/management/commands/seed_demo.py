@@ -29,6 +29,7 @@ SSO_DEMO_USER = {
     "name": "Eva Novak",
     "tid": "9f8e7d6c-5b4a-4c3d-8e2f-1a2b3c4d5e6f",
     "oid": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+    "xms_edov": True,
     "amr": ["pwd", "mfa"],
 }
 # Adatum already claims Woodgrove Bank's Dynamics 365 Sales subscription, so a Northwind request

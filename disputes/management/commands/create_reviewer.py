@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
 from django.db import transaction
 
 from disputes.roles import ensure_reviewers_group
 from partners.errors import TeamError
+from partners.forms import InviteForm
 from partners.members import invitation_send, invited_user_create
 
 
@@ -26,11 +26,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, email, name, language, **options):
-        email = email.strip().lower()
         try:
-            validate_email(email)
-        except ValidationError:
-            raise CommandError(f"{email!r} is not an e-mail address.") from None
+            email = InviteForm.base_fields["email"].clean(email.strip().lower())
+        except ValidationError as error:
+            raise CommandError(f"{email!r}: {' '.join(error.messages)}") from None
         first_name, _, last_name = name.strip().partition(" ")
         with transaction.atomic():
             try:
