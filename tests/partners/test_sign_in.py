@@ -209,3 +209,12 @@ def test_e_mail_addresses_and_connected_accounts_are_not_self_service(client, gl
     assert client.post(path, {"email": "other@example.com", "action_add": ""}).status_code == 404
     global_admin.refresh_from_db()
     assert global_admin.email != "other@example.com"
+
+
+@pytest.mark.parametrize("email", ["glo\x00bal@partner.example", "x" * 10_000, "not-an-address"])
+def test_a_bad_password_reset_address_is_a_form_error(client, db, email):
+    response = client.post(reverse("account_reset_password"), {"email": email})
+
+    assert response.status_code == 200
+    assert "is-invalid" in response.text or "errorlist" in response.text
+    assert mail.outbox == []

@@ -388,3 +388,24 @@ def test_a_reviewer_cannot_send_invitations_from_the_admin(
     assert 'value="send_invitation"' not in response.text
     assert mail.outbox == []
     assert not MemberEvent.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["global_admin\x00", "x" * 10_000, ""])
+def test_a_bad_role_is_a_form_error_and_changes_nothing(client, global_admin, billing_admin, role):
+    client.force_login(global_admin)
+
+    response = client.post(_role_url(billing_admin), {"role": role})
+
+    assert response.status_code == 200
+    assert "is-invalid" in response.text
+    assert Membership.objects.get(user=billing_admin).role == Role.BILLING_ADMIN
+
+
+@pytest.mark.parametrize("page", ["abc", "\x00", "99999999999999999999", "-1"])
+def test_any_page_number_shows_a_page_of_members(client, global_admin, page):
+    client.force_login(global_admin)
+
+    response = client.get(TEAM, {"page": page})
+
+    assert response.status_code == 200
+    assert f'data-member="{global_admin.email}"' in response.text
