@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from allauth.account.signals import user_logged_in
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.dispatch import receiver
 from django.shortcuts import redirect
@@ -30,10 +31,6 @@ def mfa_required(user) -> bool:
         return True
     membership = membership_of(user)
     return membership is not None and membership.organisation.require_mfa
-
-
-def mfa_enabled(user) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 @receiver(user_logged_in, dispatch_uid="partners.mfa.sso")
@@ -74,7 +71,7 @@ class RequireMfaMiddleware:
             and mfa_required(user)
             and not self._open(request.path_info)
         ):
-            if not mfa_enabled(user):
+            if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
                 accept = request.headers.get("Accept", "")
                 if request.method == "GET" and (not accept or "text/html" in accept):
                     messages.info(request, MFA_NEEDED)  # for a page, not for each icon
