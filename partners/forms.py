@@ -19,6 +19,10 @@ class InviteForm(forms.Form):
         ),
     )
 
+    def clean_email(self) -> str:
+        """Stored and signed in with in lower case, so shown so before it is sent."""
+        return self.cleaned_data["email"].lower()
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=Role.choices)

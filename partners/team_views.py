@@ -53,12 +53,47 @@ def team(request):
     )
 
 
+def _ready(request, form) -> bool:
+    """A valid form the person did not ask to change again (the confirmation's "Change")."""
+    return request.method == "POST" and form.is_valid() and "edit" not in request.POST
+
+
+def _confirmation(request, form, *, question: str, details: list[str], button: str):
+    """The page that repeats what is about to happen; its button posts the same fields again,
+    with `confirmed`."""
+    return render(
+        request,
+        "partners/team_confirm.html",
+        {"form": form, "question": question, "details": details, "button": button},
+    )
+
+
 @cpor_member_required
 @require_http_methods(["GET", "POST"])
 def team_invite(request):
     _require_global_admin(request.membership)
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if _ready(request, form):
+        if request.POST.get("confirmed") != "yes":
+            data = form.cleaned_data
+            return _confirmation(
+                request,
+                form,
+                question=_("Invite %(name)s (%(email)s) as %(role)s?")
+                % {
+                    "name": f"{data['first_name']} {data['last_name']}",
+                    "email": data["email"],
+                    "role": Role(data["role"]).label,
+                },
+                details=[
+                    _(
+                        "They get an e-mail with a link that works once, for %(days)s days, to "
+                        "set a password or sign in with their work account."
+                    )
+                    % {"days": settings.CPOR_INVITATION_DAYS}
+                ],
+                button=_("Send the invitation"),
+            )
         try:
             member = members.member_invite(
                 actor=request.user,
@@ -87,7 +122,20 @@ def member_role(request, user_id):
     member = member_get_for_user(request.membership, user_id)
     _require_global_admin(request.membership)
     form = RoleForm(request.POST or None, initial={"role": member.role})
-    if request.method == "POST" and form.is_valid():
+    if _ready(request, form):
+        if request.POST.get("confirmed") != "yes":
+            return _confirmation(
+                request,
+                form,
+                question=_("Change the role of %(name)s from %(previous)s to %(role)s?")
+                % {
+                    "name": display_name(member.user),
+                    "previous": member.get_role_display(),
+                    "role": Role(form.cleaned_data["role"]).label,
+                },
+                details=[_("It applies to their next page.")],
+                button=_("Change the role"),
+            )
         try:
             members.member_change_role(
                 actor=request.user, member=member, role=form.cleaned_data["role"]

@@ -110,6 +110,10 @@ def test_a_global_admin_changes_a_role_and_the_members_pages_follow(
     row = page.locator(f'tr[data-member="{billing_admin.email}"]')
     row.get_by_role("link", name="Change role").click()
     page.get_by_label("New role").select_option(Role.INCENTIVES_ADMIN)
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("from Billing admin to Incentives"))
+    ).to_be_visible()
     page.get_by_role("button", name="Change the role").click()
     expect(page.get_by_text("is now Incentives admin")).to_be_visible()
     expect(page.locator(f'tr[data-member="{billing_admin.email}"]')).to_have_attribute(

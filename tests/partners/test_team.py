@@ -82,7 +82,7 @@ def test_a_global_admin_invites_a_person_who_gets_a_single_use_link(
     client.force_login(global_admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(INVITE, PERSON)
+        response = client.post(INVITE, {**PERSON, "confirmed": "yes"})
 
     assert response.url == TEAM
     invited = get_user_model().objects.get(email="petra@northwind.example")
@@ -126,7 +126,7 @@ def test_a_bad_invitation_keeps_the_typed_form_and_creates_nothing(
 def test_an_address_that_has_an_account_anywhere_is_refused(client, global_admin, outsider):
     client.force_login(global_admin)
 
-    response = client.post(INVITE, {**PERSON, "email": outsider.email.upper()})
+    response = client.post(INVITE, {**PERSON, "email": outsider.email.upper(), "confirmed": "yes"})
 
     assert "already has a CPOR account" in response.text
     assert outsider.membership.organisation.name == "Adatum Consulting"
@@ -142,7 +142,9 @@ def test_changing_a_role_asks_first_then_changes_it_and_records_it(
     assert "Change the role of" in confirm.text
     assert Membership.objects.get(user=billing_admin).role == Role.BILLING_ADMIN
 
-    response = client.post(_role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN})
+    response = client.post(
+        _role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN, "confirmed": "yes"}
+    )
 
     assert response.url == TEAM
     assert Membership.objects.get(user=billing_admin).role == Role.INCENTIVES_ADMIN
@@ -158,7 +160,7 @@ def test_the_new_role_applies_to_the_members_next_page(client, global_admin, bil
     assert member.get(reverse("request_create")).status_code == 403
     client.force_login(global_admin)
 
-    client.post(_role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN})
+    client.post(_role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN, "confirmed": "yes"})
 
     assert member.get(reverse("request_create")).status_code == 200
 
@@ -168,7 +170,7 @@ def test_the_last_global_admin_cannot_step_down_or_be_deactivated(
 ):
     client.force_login(global_admin)
 
-    demoted = client.post(_role_url(global_admin), {"role": Role.BILLING_ADMIN})
+    demoted = client.post(_role_url(global_admin), {"role": Role.BILLING_ADMIN, "confirmed": "yes"})
 
     assert "at least one active Global admin" in demoted.text
     assert Membership.objects.get(user=global_admin).role == Role.GLOBAL_ADMIN
@@ -180,7 +182,9 @@ def test_the_last_global_admin_cannot_step_down_or_be_deactivated(
     global_admin.refresh_from_db()
     assert not global_admin.is_active  # two Global admins: one may go
 
-    refused = second_client.post(_role_url(second), {"role": Role.BILLING_ADMIN})
+    refused = second_client.post(
+        _role_url(second), {"role": Role.BILLING_ADMIN, "confirmed": "yes"}
+    )
     assert "at least one active Global admin" in refused.text
     assert MemberEvent.objects.filter(action=MemberEvent.Action.ROLE_CHANGED).count() == 0
 
@@ -223,7 +227,7 @@ def test_sending_the_invitation_again_works_only_for_those_who_have_not_joined(
     client, global_admin, billing_admin, django_capture_on_commit_callbacks
 ):
     client.force_login(global_admin)
-    client.post(INVITE, PERSON)
+    client.post(INVITE, {**PERSON, "confirmed": "yes"})
     invited = get_user_model().objects.get(email="petra@northwind.example")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -336,7 +340,7 @@ def test_every_team_post_needs_the_csrf_token(global_admin, billing_admin):
 
 def test_team_changes_show_in_the_admin(client, global_admin, billing_admin, reviewer):
     client.force_login(global_admin)
-    client.post(_role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN})
+    client.post(_role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN, "confirmed": "yes"})
     client.force_login(reviewer)
 
     page = client.get(reverse("admin:partners_memberevent_changelist")).text
@@ -409,3 +413,28 @@ def test_any_page_number_shows_a_page_of_members(client, global_admin, page):
 
     assert response.status_code == 200
     assert f'data-member="{global_admin.email}"' in response.text
+
+
+def test_an_invitation_is_confirmed_before_it_is_sent_and_can_be_changed(client, global_admin):
+    client.force_login(global_admin)
+
+    asked = client.post(INVITE, PERSON)
+
+    assert "Invite Petra Svobodova (petra@northwind.example) as Incentives admin?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
+    assert not get_user_model().objects.filter(email="petra@northwind.example").exists()
+    assert mail.outbox == []
+    again = client.post(INVITE, {**PERSON, "edit": "yes"})
+    assert again.status_code == 200
+    assert 'value="Svobodova"' in again.text
+    assert "Invite Petra" not in again.text
+
+
+def test_a_role_change_is_confirmed_before_it_is_made(client, global_admin, billing_admin):
+    client.force_login(global_admin)
+
+    asked = client.post(_role_url(billing_admin), {"role": Role.INCENTIVES_ADMIN})
+
+    assert "from Billing admin to Incentives admin?" in asked.text
+    assert Membership.objects.get(user=billing_admin).role == Role.BILLING_ADMIN
+    assert not MemberEvent.objects.exists()
