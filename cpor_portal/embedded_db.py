@@ -23,7 +23,13 @@ def _server(pgdata: Path):
     import pgserver  # Imported here so deployments with DATABASE_URL never load it.
 
     pgdata.mkdir(parents=True, exist_ok=True)
-    return pgserver.get_server(pgdata, cleanup_mode=None)
+    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    # pgserver keeps one handle per folder and starts the server only when it creates it: a
+    # server this process stopped is started again here (the outage tests do).
+    if not _is_running(pgdata):
+        with server._lock:
+            server.ensure_postgres_running()
+    return server
 
 
 def _is_running(pgdata: Path) -> bool:

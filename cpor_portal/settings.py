@@ -97,14 +97,34 @@ else:
     DATABASES = {"default": embedded_database(CPOR_PGDATA)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...).")
+# A server that does not answer fails the connection after 3 s (libpq would wait for the
+# operating system, minutes), so an unreachable database gets the 503 page in time, not a
+# worker killed by gunicorn's timeout. `?connect_timeout=` in DATABASE_URL overrides it.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by web and worker processes, so /healthz can see the cluster's heartbeat.
 REDIS_URL = env_str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
+
+def redis_caches(url: str) -> dict:
+    """The caches on Redis (tests aim them at a closed port to play an outage). Both answer as
+    an empty cache while Redis cannot be reached (cpor_portal/cache.py): pages get slower,
+    never an error. Redis answers in a millisecond; one that does not within half a second is
+    treated as down."""
+    redis = {
+        "BACKEND": "cpor_portal.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+    return {
+        "default": redis,
+        "sessions": {**redis, "BACKEND": "cpor_portal.cache.SessionCopyCache", "TIMEOUT": 60},
+    }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
     CACHES = {
         "default": {
@@ -112,14 +132,17 @@ else:
             "LOCATION": "cpor_cache",
         }
     }
-# Sessions live in the database; with Redis they are read through it (`cached_db`: a GET
-# instead of an ORM query on every request). Never through the database cache, whose entry
-# cap counts the table on every write and culls live sessions (and Django advises against it).
+# Sessions live in the database; with Redis they are read through a copy there (`cached_db`:
+# a GET instead of an ORM query on every request; the copy expires within a minute, so one
+# missed while Redis was down is never stale for long). Never through the database cache,
+# whose entry cap counts the table on every write and culls live sessions (and Django advises
+# against it).
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
+SESSION_CACHE_ALIAS = "sessions" if REDIS_URL else "default"
 # Rendered template fragments, keyed by the very data they show (so never stale): per process,
 # as a render costs less than a trip to a shared cache would save.
 CACHES["fragments"] = {

@@ -11,6 +11,9 @@ from cpor_portal.views import not_found, set_language
 # Reviewers sign in through allauth too (rate limits, MFA), never the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# An unreachable database answers 503 with Retry-After; every other failure the plain 500.
+handler500 = "cpor_portal.views.server_error"
+
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("", include("partners.urls")),

@@ -1,8 +1,14 @@
+import sys
+
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.template import loader
+from django.utils import translation
+from django.views import defaults
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from cpor_portal.outages import RETRY_AFTER_SECONDS, is_connection_failure
 from partners.access import membership_of
 from partners.services import membership_set_language
 
@@ -20,3 +26,21 @@ def set_language(request):
 
 def not_found(request):
     raise Http404
+
+
+def server_error(request):
+    """handler500, which answers an unreachable database with a short 503 page and a
+    Retry-After header instead of the plain 500 page.
+
+    Django calls it inside its `except` block, wherever the failure was raised (loading the
+    session or the user in a middleware, or in the view), so the exception is at hand here;
+    a middleware only sees the views' exceptions. The page is rendered without the request:
+    no session, user or membership lookup, nothing that would ask the database that is down.
+    """
+    if not is_connection_failure(sys.exception()):
+        return defaults.server_error(request)
+    with translation.override(translation.get_language_from_request(request)):
+        body = loader.render_to_string("503.html")
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
