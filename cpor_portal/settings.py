@@ -308,12 +308,38 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
 
+# One line per request that went wrong, once: Django's own "django" handler (DEBUG only) is
+# dropped so its records reach the root handler alone, a 4xx is logged without the
+# traceback of the Http404 or PermissionDenied behind it, and runserver's request line is
+# left out for a 4xx, which django.request has told with its reason (cpor_portal/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "one_line_refusals": {"()": "cpor_portal.logs.OneLineRefusals"},
+        "without_refusals": {"()": "cpor_portal.logs.WithoutRefusals"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"level": "INFO"},
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["without_refusals"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "django-q": {"level": env_str("Q_LOG_LEVEL", default="WARNING")},
         "pgserver": {"level": "WARNING"},  # it logs every start and stop at INFO
     },
