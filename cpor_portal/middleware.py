@@ -1,4 +1,4 @@
-"""Response headers every page carries."""
+"""Response headers every page carries, and the portal's own 404 page even with DEBUG on."""
 
 import http.client
 
@@ -8,7 +8,9 @@ from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import Http404
 from django.utils.cache import patch_cache_control
+from django.views.defaults import page_not_found
 
 # What a view or decorator sets to change the policy of its own response (django-csp 4).
 _OWN_POLICY = tuple(
@@ -65,3 +67,30 @@ class SecurityHeadersMiddleware:
         if signed_in or SESSION_KEY in request.session:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class NotFoundPageMiddleware:
+    """With DEBUG on, Django answers a 404 with its technical page: the URL patterns tried and
+    the reason the view gave. A partner of a DEBUG deployment (`make run`'s demo) must see the
+    portal's page instead, and an object of another organisation must look like one that does
+    not exist, so every 404 is rendered with templates/404.html, as Django does with DEBUG
+    off (where this middleware does nothing). A view's Http404 arrives here as an exception;
+    an unknown URL's (raised before any view, so no `resolver_match`) as Django's response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == http.client.NOT_FOUND
+            and request.resolver_match is None
+        ):
+            return page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

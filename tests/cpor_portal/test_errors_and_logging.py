@@ -1,4 +1,5 @@
-"""Refusals in the server log: one line each, no traceback."""
+"""Refusals in the server log (one line, no traceback), and the portal's own 404 page with
+DEBUG on."""
 
 import io
 import logging
@@ -8,6 +9,9 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
+
+NOT_FOUND_TEXT = "There is nothing here, or it is not yours to see."
+TECHNICAL_PAGE = "seeing this error because you have"  # Django's DEBUG pages say so
 
 
 @pytest.fixture
@@ -109,3 +113,38 @@ def test_an_outages_503_is_one_line_naming_the_error(server_log):
     assert server_log.getvalue() == (
         "Service Unavailable: /x/ (OperationalError: connection failed: no such file)\n"
     )
+
+
+def test_with_debug_on_another_organisations_object_shows_the_portals_404_page(
+    client, global_admin, other_organisations_request, settings
+):
+    settings.DEBUG = True
+    client.force_login(global_admin)
+
+    response = client.get(reverse("request_detail", args=[other_organisations_request.reference]))
+
+    assert response.status_code == 404
+    assert NOT_FOUND_TEXT in response.content.decode()
+    assert TECHNICAL_PAGE not in response.content.decode()
+    assert response.context["user"] == global_admin  # the portal's layout, signed in
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/no-such-page/", "/accounts/email/"])
+def test_with_debug_on_an_unknown_or_closed_url_shows_the_portals_404_page(client, settings, path):
+    settings.DEBUG = True
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert NOT_FOUND_TEXT in response.content.decode()
+    assert TECHNICAL_PAGE not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_with_debug_on_a_missing_slash_still_redirects(client, settings):
+    settings.DEBUG = True
+
+    response = client.get("/associations")
+
+    assert (response.status_code, response.url) == (301, "/associations/")
