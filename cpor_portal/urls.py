@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from associations.audit_views import audit_export, audit_page
 from associations.views import dashboard
 from cpor_portal.health import healthz
-from cpor_portal.views import not_found, set_language
+from cpor_portal.views import favicon, not_found, set_language
 
 # Reviewers sign in through allauth too (rate limits, MFA), never the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -27,6 +27,7 @@ urlpatterns = [
     # The first round's address: one sign-in page, allauth's.
     path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("language/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

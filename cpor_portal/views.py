@@ -2,7 +2,9 @@ import sys
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 from django.views import defaults
 from django.views.decorators.http import require_POST
@@ -26,6 +28,12 @@ def set_language(request):
 
 def not_found(request):
     raise Http404
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links; the icon is the SVG in static/
+    (its URL carries a content hash in production, so the redirect is not permanent)."""
+    return redirect(static("favicon.svg"))
 
 
 def server_error(request):

@@ -1,5 +1,5 @@
-"""Refusals in the server log (one line, no traceback), and the portal's own 404 page with
-DEBUG on."""
+"""Refusals in the server log (one line, no traceback), the portal's own 404 page with DEBUG on,
+and the favicon (whose absence was one more 404 line per page view)."""
 
 import io
 import logging
@@ -148,3 +148,25 @@ def test_with_debug_on_a_missing_slash_still_redirects(client, settings):
     response = client.get("/associations")
 
     assert (response.status_code, response.url) == (301, "/associations/")
+
+
+@pytest.mark.django_db
+def test_favicon_ico_leads_to_the_svg_icon(client):
+    response = client.get("/favicon.ico", follow=True)
+
+    assert response.redirect_chain == [("/static/favicon.svg", 302)]
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_portal_and_admin_pages_link_the_favicon(client, global_admin, reviewer):
+    link = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+    client.force_login(global_admin)
+    portal = client.get(reverse("dashboard"))
+    client.force_login(reviewer)
+    admin = client.get(reverse("admin:index"))
+
+    assert (portal.status_code, admin.status_code) == (200, 200)
+    assert link in portal.content.decode()
+    assert link in admin.content.decode()
