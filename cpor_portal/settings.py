@@ -249,6 +249,8 @@ CPOR_INVITATION_DAYS = env_int("CPOR_INVITATION_DAYS", 7)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cs", _("Czech"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language, day first in English too (cpor_portal/formats/).
+FORMAT_MODULE_PATH = ["cpor_portal.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the switcher's choice outlives the session
 TIME_ZONE = env_str("TIME_ZONE", default="Europe/Prague")
 USE_I18N = True
