@@ -11,13 +11,14 @@ from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from associations.choices import Event
 from associations.models import AssociationRequest, Claim, Comment, StatusEvent
 
 
 def unsaved_event(
     *,
     request: AssociationRequest,
-    action: str,
+    action: Event,
     actor,
     now,
     claim: Claim | None = None,
@@ -47,27 +48,40 @@ def record_event(**fields) -> StatusEvent:
 
 
 class Move(NamedTuple):
-    """One claim's change of status; `payload` goes into its timeline event."""
+    """One claim's change of status; `payload` goes into its timeline event, `reason_text` (a
+    reviewer's note or a partner's explanation) onto the claim beside its reason."""
 
     to: str
-    action: str
+    action: Event
     reason: str = ""
     due_at: datetime | None = None
     payload: dict | None = None
+    reason_text: str = ""
 
 
 def move_claim(
-    claim: Claim, *, to: str, action: str, actor, now, reason: str = "", due_at=None, **payload
+    claim: Claim,
+    *,
+    to: str,
+    action: Event,
+    actor,
+    now,
+    reason: str = "",
+    reason_text: str = "",
+    due_at=None,
+    **payload,
 ):
     """Change a claim's status and record it. Callers hold the claim's row lock, so nobody moves
     it in between from the status they read."""
-    move_claims([(claim, Move(to, action, reason, due_at, payload))], actor=actor, now=now)
+    move = Move(to, action, reason, due_at, payload, reason_text)
+    move_claims([(claim, move)], actor=actor, now=now)
 
 
 def move_claims(moves: list[tuple[Claim, Move]], *, actor, now) -> None:
     """Move several locked claims at once: one UPDATE per outcome, one INSERT of their events.
 
-    A reason and a due date belong to the status they explain, so both are reset on every move.
+    A reason, its text and a due date belong to the status they explain, so all three are set
+    anew on every move.
     """
     events, outcomes = [], defaultdict(list)
     for claim, move in moves:
@@ -85,11 +99,15 @@ def move_claims(moves: list[tuple[Claim, Move]], *, actor, now) -> None:
             )
         )
         claim.status, claim.status_changed_at = move.to, now
-        claim.reason, claim.reason_text, claim.due_at = move.reason, "", move.due_at
-        outcomes[(move.to, move.reason, move.due_at)].append(claim.pk)
-    for (to, reason, due_at), claim_ids in outcomes.items():
+        claim.reason, claim.reason_text, claim.due_at = move.reason, move.reason_text, move.due_at
+        outcomes[(move.to, move.reason, move.reason_text, move.due_at)].append(claim.pk)
+    for (to, reason, reason_text, due_at), claim_ids in outcomes.items():
         updated = Claim.objects.filter(pk__in=claim_ids).update(
-            status=to, status_changed_at=now, reason=reason, reason_text="", due_at=due_at
+            status=to,
+            status_changed_at=now,
+            reason=reason,
+            reason_text=reason_text,
+            due_at=due_at,
         )
         if updated != len(claim_ids):  # as save(update_fields=...) would: never move nothing
             raise DatabaseError(f"claims {claim_ids} to move, {updated} found")

@@ -1,15 +1,16 @@
 import re
 import secrets
-import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
-from django.db.models import TextChoices
 from django.db.models.functions import Reverse
 from django.utils.translation import gettext_lazy as _
 
+from associations.choices import ClaimStatus, Event, Reason
+from associations.keys import claim_key
+from associations.policy import REVIEW_QUEUE_STATUSES
 from partners.catalog import Activity, SolutionArea
 from partners.models import MpnId, Organisation
 from validation.errors import CHECKS
@@ -19,78 +20,6 @@ REFERENCE_PREFIX = "CPOR-"
 # Request fields each claim carries a copy of (see Claim).
 REQUEST_COPIES = ("tenant_id", "activity", "organisation_id", "mpn_id", "solution_area")
 _REFERENCE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and within bigint
-
-
-class ClaimStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    VALIDATING = "validating", _("Validating")
-    ACTION_NEEDED = "action_needed", _("Action needed")
-    UNDER_REVIEW = "under_review", _("Under review")
-    IN_ARBITRATION = "in_arbitration", _("In arbitration")
-    INFO_REQUESTED = "info_requested", _("Information requested")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    DISPUTED = "disputed", _("Disputed")
-    REJECTED_FINAL = "rejected_final", _("Rejected (final)")
-    ENDED = "ended", _("Ended")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class Reason(TextChoices):
-    """Structured reasons (DESIGN.md section 3), so partners and audits can count them."""
-
-    # Information needed
-    NO_PROOF = "no_proof", _("No proof of execution (wrong or unrelated file)")
-    NO_SIGNATURE = "no_signature", _("No customer signature or acknowledgement")
-    OLD_DATES = "old_dates", _("Missing or old dates")
-    NO_SERVICES = "no_services", _("No description of the partner's services")
-    PRODUCT_MISSING = "product_missing", _("A claimed product is missing from the proof")
-    # Rejection and ending
-    INSUFFICIENT_PROOF = "insufficient_proof", _("Insufficient proof")
-    NO_RESPONSE = "no_response", _("No response in time")
-    CUSTOMER_DECLINED = "customer_declined", _("Customer declined")
-    LOST_ARBITRATION = "lost_arbitration", _("Lost arbitration")
-    PARTNER_REQUEST = "partner_request", _("Partner's request")
-    SUBSCRIPTION_ENDED = "subscription_ended", _("Subscription no longer active")
-
-
-# A claim in one of these states holds or contests its claim key.
-CONTESTING_STATUSES = frozenset(
-    {
-        ClaimStatus.UNDER_REVIEW,
-        ClaimStatus.IN_ARBITRATION,
-        ClaimStatus.INFO_REQUESTED,
-        ClaimStatus.DISPUTED,
-        ClaimStatus.APPROVED,
-    }
-)
-# What reviewers work on: their queue, oldest deadline first.
-REVIEW_QUEUE_STATUSES = (
-    ClaimStatus.UNDER_REVIEW,
-    ClaimStatus.IN_ARBITRATION,
-    ClaimStatus.INFO_REQUESTED,
-    ClaimStatus.DISPUTED,
-)
-# Still being filed: a draft fixed or resubmitted by the partner.
-EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.ACTION_NEEDED})
-WITHDRAWABLE_STATUSES = frozenset(
-    {
-        ClaimStatus.VALIDATING,
-        ClaimStatus.ACTION_NEEDED,
-        ClaimStatus.UNDER_REVIEW,
-        ClaimStatus.IN_ARBITRATION,
-        ClaimStatus.INFO_REQUESTED,
-    }
-)
-
-
-def locks_customer(status: str) -> bool:
-    """A claim past its checks fixes the request's customer, area, activity and MPN ID."""
-    return status not in EDITABLE_STATUSES | {ClaimStatus.WITHDRAWN}
-
-
-# Nothing more can happen to these; no newer proof is taken.
-FINAL_STATUSES = frozenset({ClaimStatus.REJECTED_FINAL, ClaimStatus.ENDED, ClaimStatus.WITHDRAWN})
 
 
 class AssociationRequest(models.Model):
@@ -277,27 +206,6 @@ class Claim(models.Model):
         return claim_key(self.tenant_id, self.product_id, self.activity, self.subscription_id)
 
 
-CLAIM_KEY_FIELDS = ("tenant_id", "product_id", "activity", "subscription_id")
-
-
-def claim_key(tenant_id, product_id: int, activity: str, subscription_id) -> tuple:
-    return (
-        _as_uuid(tenant_id),
-        product_id,
-        str(activity),  # a choice's value, not the enum member
-        None if subscription_id is None else _as_uuid(subscription_id),
-    )
-
-
-def key_lookup(key: tuple) -> dict:
-    """The filter of the claims (or the arbitration cases) of a key."""
-    return dict(zip(CLAIM_KEY_FIELDS, key, strict=True))
-
-
-def _as_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 class CheckResultQuerySet(models.QuerySet):
     def failed(self):
         return self.filter(passed=False)
@@ -412,35 +320,6 @@ class Comment(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
-EVENT_LABELS = {
-    "request.created": _("Request created"),
-    "request.updated": _("Request edited"),
-    "claim.submitted": _("Submitted for checks"),
-    "claim.checks_failed": _("Checks failed"),
-    "claim.checks_passed": _("Checks passed"),
-    "claim.contested": _("Competing claim found: arbitration"),
-    "claim.withdrawn": _("Withdrawn"),
-    "claim.proof_added": _("Newer proof added"),
-    "claim.provisioning_rechecked": _("Subscription provisioned: checks run again"),
-    "claim.review_overdue": _("Review takes longer than expected"),
-    "claim.disassociated": _("Disassociated by the partner"),
-    "claim.subscription_ended": _("Ended: the subscription is no longer active"),
-    "claim.approved": _("Approved"),
-    "claim.rejected": _("Rejected"),
-    "claim.info_requested": _("Information requested"),
-    "claim.info_answered": _("Information sent to the reviewer"),
-    "claim.no_response": _("Rejected: no answer in time"),
-    "claim.disputed": _("Rejection disputed"),
-    "claim.customer_declined": _("Declined by the customer"),
-    "dispute.upheld": _("Dispute upheld: approved"),
-    "dispute.refused": _("Dispute refused"),
-    "case.joined": _("Arbitration case opened or joined"),
-    "case.working_with_owner": _("Reviewer is working with the current owner"),
-    "case.won": _("Arbitration decided in your favour"),
-    "case.lost": _("Arbitration decided for another partner"),
-}
-
-
 class StatusEvent(models.Model):
     """The timeline: every change, who made it, when, from what to what, and why."""
 
@@ -449,7 +328,7 @@ class StatusEvent(models.Model):
         Claim, on_delete=models.CASCADE, related_name="events", null=True, blank=True
     )
     # A dotted code, e.g. claim.approved (choices: the admin's filter needs no DISTINCT scan).
-    action = models.CharField(_("action"), max_length=64, choices=list(EVENT_LABELS.items()))
+    action = models.CharField(_("action"), max_length=64, choices=Event.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -23,9 +23,9 @@ from django.db.models.functions import Reverse
 from django.http import Http404
 from django.utils import timezone
 
+from associations import policy
+from associations.choices import Event
 from associations.models import (
-    EDITABLE_STATUSES,
-    FINAL_STATUSES,
     AssociationRequest,
     CheckResult,
     Claim,
@@ -81,6 +81,10 @@ def request_detail(request: AssociationRequest) -> AssociationRequest:
     request.comment_list = list(request.comments.select_related("author"))
     request.event_list = list(
         StatusEvent.objects.filter(request=request).select_related("actor", "claim__product")
+    )
+    # Read off the timeline the page shows anyway: a claim disputes its rejection once.
+    request.disputed_claims = frozenset(
+        event.claim_id for event in request.event_list if event.action == Event.CLAIM_DISPUTED
     )
     return request
 
@@ -344,15 +348,10 @@ def document_get(request: AssociationRequest, document_id: int) -> ProofDocument
     return document
 
 
-def editable_claims(request: AssociationRequest) -> QuerySet:
-    return request.claims.filter(status__in=EDITABLE_STATUSES).select_related("product")
-
-
-def claims_open_for_proof(request: AssociationRequest) -> QuerySet:
-    """Submitted claims that have not ended (a draft's proof is edited with the draft, and a
-    rejection takes new proof through its dispute)."""
-    closed = FINAL_STATUSES | {ClaimStatus.DRAFT, ClaimStatus.REJECTED}
-    return request.claims.exclude(status__in=closed).select_related("product")
+def claims_allowing(request: AssociationRequest, action: policy.Action) -> QuerySet:
+    """The request's claims whose status allows `action` (editing, newer proof)."""
+    statuses = policy.statuses_allowing(action)
+    return request.claims.filter(status__in=statuses).select_related("product")
 
 
 def claim_of_request(request: AssociationRequest, claim_id: int) -> Claim:

@@ -8,22 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from associations import policy
+from associations.choices import ClaimStatus, Event, Reason
 from associations.errors import TransitionError
 from associations.events import move_claim, notify_partner, record_event
+from associations.keys import lock_keys
 from associations.models import (
-    EDITABLE_STATUSES,
-    FINAL_STATUSES,
     REQUEST_COPIES,
-    WITHDRAWABLE_STATUSES,
     AssociationRequest,
     Claim,
-    ClaimStatus,
     Comment,
     Proof,
     ProofDocument,
-    Reason,
-    locks_customer,
 )
+from associations.policy import Action
 from associations.uploads import Upload
 from partners.models import Organisation
 from validation.models import Product
@@ -86,7 +84,7 @@ def request_create(
         save_documents(proof, uploads)
         for row in rows:
             _new_claim(request, row)
-        record_event(request=request, action="request.created", actor=actor, now=now)
+        record_event(request=request, action=Event.REQUEST_CREATED, actor=actor, now=now)
         if submit:
             _submit(request, request.claims.all(), actor=actor, now=now)
     return request
@@ -108,9 +106,9 @@ def _new_claim(request: AssociationRequest, row: ClaimRow) -> Claim:
 
 def _submit(request: AssociationRequest, claims, *, actor, now) -> None:
     for claim in claims:
-        if claim.status in EDITABLE_STATUSES:
+        if policy.refusal(claim, Action.EDIT, now=now) is None:
             move_claim(
-                claim, to=ClaimStatus.VALIDATING, action="claim.submitted", actor=actor, now=now
+                claim, to=ClaimStatus.VALIDATING, action=Event.CLAIM_SUBMITTED, actor=actor, now=now
             )
     if request.submitted_at is None:
         request.submitted_at = now
@@ -133,10 +131,10 @@ def request_update(
     with transaction.atomic():
         request = AssociationRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
         claims = _lock_claims(request)
-        editable = [claim for claim in claims if claim.status in EDITABLE_STATUSES]
+        editable = [c for c in claims if policy.refusal(c, Action.EDIT, now=now) is None]
         if not editable:
-            raise TransitionError("not_editable")
-        locked = [claim for claim in claims if locks_customer(claim.status)]
+            raise policy.ActionRefused("not_editable")
+        locked = [claim for claim in claims if policy.locks_customer(claim.status)]
         changed = [name for name, value in fields.items() if getattr(request, name) != value]
         if locked and set(changed) & set(CUSTOMER_FIELDS):
             raise TransitionError("customer_locked")
@@ -157,7 +155,7 @@ def request_update(
             save_documents(proof, uploads)
         record_event(
             request=request,
-            action="request.updated",
+            action=Event.REQUEST_UPDATED,
             actor=actor,
             now=now,
             payload={"fields": changed},
@@ -203,7 +201,7 @@ def _remove_claim(claim: Claim, *, actor, now) -> None:
         move_claim(
             claim,
             to=ClaimStatus.WITHDRAWN,
-            action="claim.withdrawn",
+            action=Event.CLAIM_WITHDRAWN,
             actor=actor,
             now=now,
             reason=Reason.PARTNER_REQUEST,
@@ -213,17 +211,21 @@ def _remove_claim(claim: Claim, *, actor, now) -> None:
 def request_withdraw(
     *, actor, request: AssociationRequest, now: datetime | None = None
 ) -> AssociationRequest:
-    """Withdraw every claim of the request that has no decision yet."""
+    """Withdraw every claim of the request that has no decision yet; claims under review leave
+    their keys, so the keys are locked first (a key's claims never change under its lock)."""
     now = now or timezone.now()
     with transaction.atomic():
-        claims = [c for c in _lock_claims(request) if c.status in WITHDRAWABLE_STATUSES]
+        lock_keys(claim.key for claim in request.claims.all())
+        claims = [
+            c for c in _lock_claims(request) if policy.refusal(c, Action.WITHDRAW, now=now) is None
+        ]
         if not claims:
-            raise TransitionError("not_withdrawable")
+            raise policy.ActionRefused("not_withdrawable")
         for claim in claims:
             move_claim(
                 claim,
                 to=ClaimStatus.WITHDRAWN,
-                action="claim.withdrawn",
+                action=Event.CLAIM_WITHDRAWN,
                 actor=actor,
                 now=now,
                 reason=Reason.PARTNER_REQUEST,
@@ -241,11 +243,13 @@ def request_withdraw(
     return request
 
 
-def request_delete_draft(*, actor, request: AssociationRequest) -> None:
+def request_delete_draft(
+    *, actor, request: AssociationRequest, now: datetime | None = None
+) -> None:
+    now = now or timezone.now()
     with transaction.atomic():
-        claims = _lock_claims(request)
-        if any(claim.status != ClaimStatus.DRAFT for claim in claims):
-            raise TransitionError("not_a_draft")
+        for claim in _lock_claims(request):
+            policy.require(claim, Action.DELETE, now=now)
         files = [document.file for document in ProofDocument.objects.filter(proof__request=request)]
         request.delete()
         # Stored files go only once the rows are gone for good.
@@ -253,6 +257,7 @@ def request_delete_draft(*, actor, request: AssociationRequest) -> None:
 
 
 def comment_add(*, actor, request: AssociationRequest, body: str) -> Comment:
+    policy.require_comment(request.claims.values_list("status", flat=True))
     return Comment.objects.create(
         request=request, author=actor, kind=Comment.Kind.PARTNER, body=body
     )
@@ -271,38 +276,38 @@ def proof_add(
     now = now or timezone.now()
     with transaction.atomic():
         claim = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk, request=request)
-        if claim.status in FINAL_STATUSES:
-            raise TransitionError("claim_ended")
+        policy.require(claim, Action.ADD_PROOF, now=now)
         proof = Proof.objects.create(
             request=request, claim=claim, description=description, author=actor
         )
         save_documents(proof, uploads)
-        record_event(request=request, claim=claim, action="claim.proof_added", actor=actor, now=now)
+        record_event(
+            request=request, claim=claim, action=Event.CLAIM_PROOF_ADDED, actor=actor, now=now
+        )
     return proof
 
 
 def claim_disassociate(
     *, actor, claim: Claim, reason_text: str, now: datetime | None = None
 ) -> Claim:
-    """The partner ends its own approved association, saying why."""
+    """The partner ends its own approved association, saying why; the key is free again."""
     now = now or timezone.now()
     with transaction.atomic():
+        lock_keys([claim.key])
         claim = (
             Claim.objects.select_for_update(of=("self",)).select_related("product").get(pk=claim.pk)
         )
-        if claim.status != ClaimStatus.APPROVED:
-            raise TransitionError("not_approved")
+        policy.require(claim, Action.DISASSOCIATE, now=now)
         move_claim(
             claim,
             to=ClaimStatus.ENDED,
-            action="claim.disassociated",
+            action=Event.CLAIM_DISASSOCIATED,
             actor=actor,
             now=now,
             reason=Reason.PARTNER_REQUEST,
+            reason_text=reason_text,
             text=reason_text,
         )
-        claim.reason_text = reason_text
-        claim.save(update_fields=["reason_text"])
     return claim
 
 
@@ -314,6 +319,7 @@ def claim_end_with_subscription(*, claim: Claim, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     with transaction.atomic():
+        lock_keys([claim.key])
         claim = (
             Claim.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("product", "request__author")
@@ -325,7 +331,7 @@ def claim_end_with_subscription(*, claim: Claim, now: datetime | None = None) ->
         move_claim(
             claim,
             to=ClaimStatus.ENDED,
-            action="claim.subscription_ended",
+            action=Event.CLAIM_SUBSCRIPTION_ENDED,
             actor=None,
             now=now,
             reason=Reason.SUBSCRIPTION_ENDED,

@@ -7,31 +7,25 @@ same key under a PostgreSQL advisory lock per key, so two simultaneous verdicts 
 each other.
 """
 
-import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from associations.choices import ClaimStatus, Event
 from associations.events import Move, move_claim, move_claims, notify_partner
-from associations.models import (
-    CONTESTING_STATUSES,
-    AssociationRequest,
-    CheckResult,
-    Claim,
-    ClaimStatus,
-    key_lookup,
-)
+from associations.keys import key_lookup, lock_keys
+from associations.models import AssociationRequest, CheckResult, Claim
+from associations.policy import CONTESTING_STATUSES, FILING_STATUSES
 from associations.services import enqueue_validation
 from associations.signals import claim_contested
-from cpor_portal.deadlines import due
+from core.deadlines import due
 from validation.checks import (
     ClaimInput,
     DatabaseDirectory,
@@ -41,30 +35,6 @@ from validation.checks import (
     evaluate_request,
     failures,
 )
-
-# Still being filed: of two such claims for one key, the older one is the original.
-FILING_STATUSES = frozenset({ClaimStatus.VALIDATING, ClaimStatus.ACTION_NEEDED})
-
-
-def _lock_id(key: tuple) -> int:
-    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def lock_keys(keys: Iterable[tuple]) -> None:
-    """The transaction's locks on claim keys (tenant, product id, activity, subscription).
-
-    Every service that moves claims of a key into or out of a contesting status takes them
-    first, before any row lock of the key's claims, and always in one global order (by lock id;
-    here in one statement, whose output PostgreSQL computes after its ORDER BY, as the SELECT
-    reference says), so two transactions never wait for each other's key locks.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(lock_id) FROM unnest(%s::bigint[]) AS lock_id "
-            "ORDER BY lock_id",
-            [sorted({_lock_id(key) for key in keys})],
-        )
 
 
 def key_claims(
@@ -207,15 +177,17 @@ def _results(request, claim, outcomes: Outcomes, now, related_request_id=None) -
 def _move(failed: list[str], rivals: list[Claim], now) -> Move:
     """Where a checked claim goes: back to the partner, to arbitration, or to a reviewer."""
     if failed:
-        return Move(ClaimStatus.ACTION_NEEDED, "claim.checks_failed", payload={"checks": failed})
+        return Move(
+            ClaimStatus.ACTION_NEEDED, Event.CLAIM_CHECKS_FAILED, payload={"checks": failed}
+        )
     if rivals:
         return Move(
             ClaimStatus.IN_ARBITRATION,
-            "claim.contested",
+            Event.CLAIM_CONTESTED,
             payload={"competing_claims": [rival.pk for rival in rivals]},
         )
     return Move(
-        ClaimStatus.UNDER_REVIEW, "claim.checks_passed", due_at=due("review_business_days", now)
+        ClaimStatus.UNDER_REVIEW, Event.CLAIM_CHECKS_PASSED, due_at=due("review_business_days", now)
     )
 
 
@@ -270,7 +242,7 @@ def claims_recheck_provisioning(
             move_claim(
                 claim,
                 to=ClaimStatus.VALIDATING,
-                action="claim.provisioning_rechecked",
+                action=Event.CLAIM_PROVISIONING_RECHECKED,
                 actor=None,
                 now=now,
             )

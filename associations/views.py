@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from associations import selectors, services
+from associations import policy, selectors, services
 from associations.csv_export import Echo, cell
-from associations.errors import TransitionError
 from associations.forms import (
     ClaimRowFormSet,
     CommentForm,
@@ -21,15 +20,10 @@ from associations.forms import (
     RequestForm,
     WithdrawForm,
 )
-from associations.models import (
-    EDITABLE_STATUSES,
-    WITHDRAWABLE_STATUSES,
-    AssociationRequest,
-    Claim,
-    ClaimStatus,
-    locks_customer,
-)
+from associations.models import AssociationRequest, Claim, ClaimStatus
+from associations.policy import Action
 from associations.verdict import request_preview
+from core.errors import DomainError
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
 from validation.errors import CHECKS
@@ -254,7 +248,7 @@ def request_create(request):
             uploads=forms.form.cleaned_data["documents"],
             submit=action == "submit",
         )
-    except TransitionError as error:
+    except DomainError as error:
         forms.form.add_error(None, error.message)
         return _render_form(request, forms, status=400)
     if action == "submit":
@@ -284,12 +278,12 @@ def _follow_up(request) -> tuple[dict | None, list | None]:
 @require_http_methods(["GET", "POST"])
 def request_edit(request, reference):
     instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
-    editable = selectors.editable_claims(instance)
+    editable = selectors.claims_allowing(instance, Action.EDIT)
     if not editable.exists():
-        messages.error(request, TransitionError("not_editable").message)
+        messages.error(request, policy.ActionRefused("not_editable").message)
         return redirect("request_detail", reference=reference)
     locked = any(
-        locks_customer(status) for status in instance.claims.values_list("status", flat=True)
+        policy.locks_customer(status) for status in instance.claims.values_list("status", flat=True)
     )
     initial_rows = [
         {
@@ -324,7 +318,7 @@ def request_edit(request, reference):
             uploads=forms.form.cleaned_data["documents"],
             submit=action == "submit",
         )
-    except TransitionError as error:
+    except DomainError as error:
         forms.form.add_error(None, error.message)
         return _render_form(request, forms, instance=instance, status=400)
     messages.success(
@@ -340,19 +334,22 @@ def request_detail(request, reference):
     instance = selectors.request_detail(
         selectors.request_get_for_user(request.membership, reference)
     )
-    statuses = {claim.status for claim in instance.claim_list}
+    now = timezone.now()
+    actions = policy.request_actions(
+        instance.claim_list,
+        now=now,
+        membership=request.membership,
+        disputed=instance.disputed_claims,
+    )
     return render(
         request,
         "associations/request_detail.html",
         {
             "req": instance,
             "checks": CHECKS,
-            "validating": ClaimStatus.VALIDATING in statuses,
-            "editable": bool(statuses & EDITABLE_STATUSES),
-            "is_draft": statuses == {ClaimStatus.DRAFT},
-            "withdrawable": bool(statuses & WITHDRAWABLE_STATUSES),
-            "proof_open": selectors.claims_open_for_proof(instance).exists(),
-            "now": timezone.now(),
+            "actions": actions,
+            "claim_rows": [(claim, actions.claims[claim.pk]) for claim in instance.claim_list],
+            "now": now,
         },
     )
 
@@ -365,7 +362,7 @@ def request_withdraw(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             services.request_withdraw(actor=request.user, request=instance)
-        except TransitionError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The request was withdrawn."))
@@ -380,7 +377,7 @@ def request_delete(request, reference):
     if request.method == "POST":
         try:
             services.request_delete_draft(actor=request.user, request=instance)
-        except TransitionError as error:
+        except DomainError as error:
             messages.error(request, error.message)
             return redirect("request_detail", reference=reference)
         messages.success(
@@ -410,7 +407,7 @@ def proof_add(request, reference):
     form = ProofForm(
         request.POST or None,
         request.FILES or None,
-        claims=selectors.claims_open_for_proof(instance),
+        claims=selectors.claims_allowing(instance, Action.ADD_PROOF),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -421,7 +418,7 @@ def proof_add(request, reference):
                 description=form.cleaned_data["description"],
                 uploads=form.cleaned_data["documents"],
             )
-        except TransitionError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Newer proof added; reviewers weigh the most recent."))
@@ -460,7 +457,7 @@ def claim_disassociate(request, reference, claim_id):
             services.claim_disassociate(
                 actor=request.user, claim=claim, reason_text=form.cleaned_data["reason"]
             )
-        except TransitionError as error:
+        except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("The association has ended."))

@@ -8,20 +8,24 @@ timeline and told to the partner.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Subquery
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from associations import policy
 from associations.admin import ReadOnlyAdmin, request_reference
-from associations.models import REVIEW_QUEUE_STATUSES, ClaimStatus, ProofDocument
+from associations.models import ClaimStatus, ProofDocument
+from associations.policy import REVIEW_QUEUE_STATUSES, Action
+from core.deadlines import days
+from core.errors import DomainError
 from disputes import services
-from disputes.errors import ReviewError
 from disputes.forms import ApproveForm, DecideForm, DisputeAnswerForm, InformationForm, RejectForm
 from disputes.models import ArbitrationCase, Dispute, InformationRequest, ReviewClaim
-from disputes.selectors import claims_for_review
+from disputes.selectors import claims_for_review, open_case
 
 DECIDE = "disputes.decide_case"
 
@@ -29,21 +33,37 @@ DECIDE = "disputes.decide_case"
 def _overdue(due_at) -> str:
     if due_at is None:
         return "—"
-    label = format_html("{}", timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"))
+    label = formats.date_format(timezone.localtime(due_at), "DATETIME_FORMAT")
     if due_at < timezone.now():
         return format_html(
-            '<strong style="color:#ba2121" data-overdue="true">{} ⚠ {}</strong>',
+            '<strong class="cpor-overdue" data-overdue="true">{} ⚠ {}</strong>',
             label,
             _("overdue"),
         )
     return label
 
 
+def _pk(object_id: str) -> int:
+    """An admin URL's object id; anything but a number (a NUL byte, a word) is no object."""
+    if not object_id.isascii() or not object_id.isdigit() or len(object_id) > 18:
+        raise Http404
+    return int(object_id)
+
+
 def _open_dispute(claim):
     dispute = Dispute.objects.filter(claim=claim, answered_at__isnull=True).first()
     if dispute is None:
-        raise ReviewError("wrong_status")
+        raise policy.ActionRefused("wrong_status")
     return dispute
+
+
+def _question_sent() -> str:
+    answer_days = days("information_business_days")
+    return ngettext(
+        "Question sent; the partner has %(days)d business day to answer.",
+        "Question sent; the partner has %(days)d business days to answer.",
+        answer_days,
+    ) % {"days": answer_days}
 
 
 def _act(request, action, success: str):
@@ -52,7 +72,7 @@ def _act(request, action, success: str):
         raise PermissionDenied
     try:
         action()
-    except ReviewError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return False
     messages.success(request, success)
@@ -111,7 +131,9 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         return urls + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("admin:disputes_review", pk=object_id)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return redirect("admin:disputes_review", pk=_pk(object_id))
 
     def document_view(self, request, pk):
         if not self.has_view_permission(request):
@@ -143,15 +165,16 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         valid = request.method == "POST" and action in forms and forms[action].is_valid()
         if valid and self._decide(request, claim, action, forms[action].cleaned_data):
             return redirect("admin:disputes_review", pk=pk)
-        case = claim.cases.filter(status=ArbitrationCase.Status.OPEN).first()
+        case = open_case(claim)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Review %(reference)s") % {"reference": claim.request.reference},
             "claim": claims_for_review([claim.pk])[0],
             "forms": forms,
             "case": case,
-            "can_decide": request.user.has_perm(DECIDE),
-            "statuses": ClaimStatus,
+            "actions": policy.claim_actions(
+                claim, now=timezone.now(), can_decide=request.user.has_perm(DECIDE)
+            ),
             "opts": self.model._meta,
             "events": claim.request.events.select_related("actor", "claim__product"),
         }
@@ -179,7 +202,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
                 lambda: services.claim_request_information(
                     actor=user, claim=claim, reason=data["reason"], question=data["question"]
                 ),
-                _("Question sent; the partner has 14 business days to answer."),
+                _question_sent(),
             )
         return _act(
             request,
@@ -228,7 +251,7 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):
-        return _overdue(obj.due_at) if obj.status == ArbitrationCase.Status.OPEN else "—"
+        return _overdue(obj.due_at) if obj.is_open else "—"
 
     def get_urls(self):
         urls = [
@@ -241,7 +264,9 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
         return urls + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect("admin:disputes_case", pk=object_id)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return redirect("admin:disputes_case", pk=_pk(object_id))
 
     def case_view(self, request, pk):
         if not self.has_view_permission(request):
@@ -250,12 +275,14 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
         claims = claims_for_review(case.claims.values("pk"))
         post = request.POST if request.method == "POST" else None
         action = request.POST.get("action")
-        undecided = [c for c in claims if c.status in services.QUESTIONABLE_STATUSES]
+        now = timezone.now()
+        undecided = [
+            c for c in claims if policy.refusal(c, Action.REQUEST_INFORMATION, now=now) is None
+        ]
+        parties = [c for c in claims if policy.refusal(c, Action.DECIDE_CASE, now=now) is None]
         forms = {
             "decide": DecideForm(
-                post if action == "decide" else None,
-                prefix="decide",
-                claims=[c for c in claims if c.status in services.CASE_PARTY_STATUSES],
+                post if action == "decide" else None, prefix="decide", claims=parties
             ),
             "information": InformationForm(
                 post if action == "information" else None, prefix="information", claims=undecided
@@ -272,8 +299,7 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
             "case": case,
             "claims": claims,
             "forms": forms,
-            "can_decide": request.user.has_perm(DECIDE)
-            and case.status == ArbitrationCase.Status.OPEN,
+            "can_decide": request.user.has_perm(DECIDE) and case.is_open,
             "opts": self.model._meta,
         }
         return render(request, "admin/disputes/case.html", context)
@@ -297,7 +323,7 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
                     reason=data["reason"],
                     question=data["question"],
                 ),
-                _("Question sent; the partner has 14 business days to answer."),
+                _question_sent(),
             )
         return _act(
             request,
@@ -327,5 +353,7 @@ class DisputeAdmin(ReadOnlyAdmin):
         return _overdue(obj.due_at) if obj.answered_at is None else "—"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        dispute = get_object_or_404(Dispute, pk=object_id)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        dispute = get_object_or_404(Dispute, pk=_pk(object_id))
         return redirect(reverse("admin:disputes_review", args=[dispute.claim_id]))

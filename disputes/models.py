@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from associations.models import Claim, Reason, claim_key
+from associations.keys import claim_key
+from associations.models import Claim, Reason
 from partners.catalog import Activity
 from validation.models import Product
 
@@ -75,6 +76,10 @@ class ArbitrationCase(models.Model):
 
     def __str__(self):
         return f"Case #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
     @property
     def key(self) -> tuple:

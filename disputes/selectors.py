@@ -2,7 +2,9 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from associations.models import REVIEW_QUEUE_STATUSES, CheckResult, Claim, Comment, Proof
+from associations.models import CheckResult, Claim, Comment, Proof
+from associations.policy import REVIEW_QUEUE_STATUSES
+from disputes.models import ArbitrationCase
 
 
 def claims_for_review(claim_ids) -> list[Claim]:
@@ -36,3 +38,8 @@ def claims_for_review(claim_ids) -> list[Claim]:
 
 def review_queue() -> QuerySet:
     return Claim.objects.filter(status__in=REVIEW_QUEUE_STATUSES)
+
+
+def open_case(claim: Claim) -> ArbitrationCase | None:
+    """The arbitration case the claim is a party of, while it is open."""
+    return claim.cases.filter(status=ArbitrationCase.Status.OPEN).first()

@@ -1,15 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 
-class PartnersError(Exception):
-    """A refused change of the partners app: a stable code and a translated message."""
 
-    MESSAGES: dict = {}
-
-    def __init__(self, code: str):
-        self.code = code
-        self.message = self.MESSAGES[code]
-        super().__init__(str(self.message))
+class PartnersError(DomainError):
+    """A refused change of the partners app."""
 
 
 class EnrolmentError(PartnersError):

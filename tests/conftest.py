@@ -76,3 +76,20 @@ def reviewer(db):
     user.groups.add(ensure_reviewers_group())
     user.totp_secret = builders.enable_totp(user)  # staff must use MFA
     return user
+
+
+@pytest.fixture
+def tenant(db):
+    """A customer tenant with its initial and one custom domain."""
+    return builders.make_tenant(domains=("contoso.onmicrosoft.com", "contoso.com"))
+
+
+@pytest.fixture
+def sales(db):
+    """Dynamics 365 Sales, a Business Applications product claimed per subscription."""
+    return builders.make_product("d365-sales")
+
+
+@pytest.fixture
+def subscription(tenant, sales):
+    return builders.make_subscription(tenant, sales)

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from associations.models import ClaimStatus
 
@@ -27,6 +28,14 @@ def status_badge(status: str) -> str:
     return format_html(
         '<span class="badge {}">{}</span>', _BADGE[status], ClaimStatus(status).label
     )
+
+
+@register.filter
+def due_label(status: str) -> str:
+    """What a claim's due date is the date of: a disputed claim waits for the dispute's answer."""
+    if status == ClaimStatus.DISPUTED:
+        return _("Answer to your dispute expected by")
+    return _("Decision expected by")
 
 
 @register.filter

@@ -12,22 +12,8 @@ from tests.builders import (
     make_subscription,
     make_tenant,
     pdf_upload,
+    set_status,
 )
-
-
-@pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.com",))
-
-
-@pytest.fixture
-def sales(db):
-    return make_product("d365-sales")
-
-
-@pytest.fixture
-def subscription(tenant, sales):
-    return make_subscription(tenant, sales)
 
 
 @pytest.fixture
@@ -93,8 +79,7 @@ def test_fixing_the_failing_field_and_resubmitting_runs_the_checks_again(
 
 def test_a_request_under_review_cannot_be_edited(client, global_admin, failed, sales, tenant):
     claim = failed.claims.get()
-    claim.status = ClaimStatus.UNDER_REVIEW
-    claim.save()
+    set_status(claim, ClaimStatus.UNDER_REVIEW)
     client.force_login(global_admin)
 
     response = client.post(
@@ -259,13 +244,13 @@ def test_proof_cannot_be_added_to_a_withdrawn_claim(client, global_admin, failed
 
 def test_the_detail_page_refreshes_itself_while_validating(client, global_admin, failed):
     claim = failed.claims.get()
-    claim.status = ClaimStatus.VALIDATING
-    claim.save()
+    set_status(claim, ClaimStatus.VALIDATING)
     client.force_login(global_admin)
 
     page = client.get(reverse("request_detail", args=[failed.reference])).text
 
-    assert '<meta http-equiv="refresh"' in page
+    assert 'data-refresh-seconds="2"' in page
+    assert "js/refresh" in page
     assert 'data-validating="true"' in page
 
 

@@ -53,11 +53,6 @@ class Filed:
         return {self.submitted.reference, self.draft.reference}
 
 
-@pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.com",))
-
-
 def _file(organisation, author, tenant) -> Filed:
     product = make_product()
     mpn = make_mpn(organisation)

@@ -24,16 +24,6 @@ NEW = reverse("request_create")
 
 
 @pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.onmicrosoft.com", "contoso.com"))
-
-
-@pytest.fixture
-def sales(db):
-    return make_product("d365-sales")
-
-
-@pytest.fixture
 def mpn(organisation):
     return make_mpn(
         organisation,

@@ -12,13 +12,8 @@ from associations.models import ClaimStatus, Reason
 from associations.tasks import recheck_approved_subscriptions
 from disputes import services as reviews
 from partners.catalog import SolutionArea
-from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
+from tests.builders import make_mpn, make_product, make_request, make_subscription
 from validation.models import Subscription, SubscriptionState
-
-
-@pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.com",))
 
 
 @pytest.fixture

@@ -2,24 +2,13 @@
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
 from associations import tasks
 from associations.models import ClaimStatus, StatusEvent
-from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
+from tests.builders import make_mpn, make_request, make_subscription
 from validation.checks import DatabaseDirectory, DirectoryUnavailable
-
-
-@pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.com",))
-
-
-@pytest.fixture
-def sales(db):
-    return make_product("d365-sales")
 
 
 def _draft(user, tenant, sales, subscription):

@@ -1,6 +1,5 @@
 """One verdict over a request of several claims: each claim decided on its own, in one pass."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,11 +14,6 @@ from tests.builders import (
     make_tenant,
     make_validating_request,
 )
-
-
-@pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.com",))
 
 
 def _validating(organisation, author, tenant, rows):

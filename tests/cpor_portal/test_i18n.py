@@ -13,8 +13,16 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from associations.models import ClaimStatus
 from associations.verdict import request_record_verdict
-from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
+from tests.builders import (
+    make_mpn,
+    make_product,
+    make_request,
+    make_subscription,
+    make_tenant,
+    set_status,
+)
 from validation.errors import CHECKS
 
 ROOT = Path(settings.BASE_DIR)
@@ -123,7 +131,7 @@ def test_the_language_switch_is_remembered_for_the_partners_mail(
         mpn=make_mpn(organisation),
         submit=False,
     )
-    request.claims.update(status="validating")
+    set_status(request.claims.all(), ClaimStatus.VALIDATING)
     mail.outbox.clear()
     with translation.override("en"):  # the worker's own language does not matter
         request_record_verdict(request_id=request.pk)

@@ -1,21 +1,6 @@
 import pytest
 
-from tests.builders import make_mpn, make_product, make_request, make_subscription, make_tenant
-
-
-@pytest.fixture
-def tenant(db):
-    return make_tenant(domains=("contoso.com",))
-
-
-@pytest.fixture
-def sales(db):
-    return make_product("d365-sales")
-
-
-@pytest.fixture
-def subscription(tenant, sales):
-    return make_subscription(tenant, sales)
+from tests.builders import make_mpn, make_request
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from associations.models import ClaimStatus, StatusEvent
 from disputes.models import ArbitrationCase
-from tests.builders import enable_totp, make_user
+from tests.builders import enable_totp, make_user, set_status
 
 
 def test_the_queue_lists_claims_oldest_deadline_first_and_marks_overdue(
@@ -39,8 +39,7 @@ def test_the_queue_holds_only_claims_awaiting_a_reviewer_whatever_the_filter(
         (in_arbitration, ClaimStatus.IN_ARBITRATION),
         (decided, ClaimStatus.APPROVED),
     ):
-        claim.status = status
-        claim.save()
+        set_status(claim, status)
     client.force_login(reviewer)
     queue = reverse("admin:disputes_reviewclaim_changelist")
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import ClaimStatus, Reason
+from associations.policy import ActionRefused
 from disputes import services
 from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase
@@ -147,7 +148,7 @@ def test_a_withdrawn_claim_cannot_win_a_case(client, global_admin, outsider, rev
     request_withdraw(actor=outsider, request=second.request)
     case = ArbitrationCase.objects.get()
 
-    with pytest.raises(ReviewError):
+    with pytest.raises(ActionRefused, match="not in a state"):
         services.case_decide(actor=reviewer, case=case, winner=second, rationale="x")
 
     second.refresh_from_db()

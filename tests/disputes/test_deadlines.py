@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cpor_portal.deadlines import add_business_days, due, is_business_day
+from core.deadlines import add_business_days, due, is_business_day
 
 PRAGUE = ZoneInfo("Europe/Prague")
 

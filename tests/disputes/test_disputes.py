@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import Claim, ClaimStatus, Reason
+from associations.policy import ActionRefused
 from disputes import services
-from disputes.errors import ReviewError
 from tests.builders import pdf_upload
 
 
@@ -42,7 +42,7 @@ def test_the_dispute_window_closes_after_30_days(global_admin, rejected):
         status_changed_at=timezone.now() - timedelta(days=31)
     )
 
-    with pytest.raises(ReviewError, match="within 30 days"):
+    with pytest.raises(ActionRefused, match="within 30 days"):
         services.claim_dispute(actor=global_admin, claim=rejected, statement="late", uploads=[])
 
 
@@ -55,7 +55,7 @@ def test_a_rejection_can_be_disputed_only_once(global_admin, reviewer, rejected)
     assert rejected.status == ClaimStatus.APPROVED
     services.claim_customer_decline(claim=rejected)
 
-    with pytest.raises(ReviewError, match="disputed once"):
+    with pytest.raises(ActionRefused, match="disputed once"):
         services.claim_dispute(actor=global_admin, claim=rejected, statement="again", uploads=[])
 
 

@@ -16,7 +16,13 @@ from disputes import services
 from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase
 from partners.models import Role
-from tests.builders import make_mpn, make_organisation, make_user, make_validating_request
+from tests.builders import (
+    make_mpn,
+    make_organisation,
+    make_user,
+    make_validating_request,
+    set_status,
+)
 from tests.threads import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,7 +84,7 @@ def test_simultaneous_approvals_without_a_case_are_held_to_one_by_the_database(f
     # Claims that reached review without meeting each other (e.g. before the arbitration app
     # was installed): the partial unique constraint is the last line of defence.
     claims = [request.claims.get() for request in filed]
-    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=ClaimStatus.UNDER_REVIEW)
+    set_status(claims, ClaimStatus.UNDER_REVIEW)
 
     results = race(
         [

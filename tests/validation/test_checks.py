@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 directory = DatabaseDirectory()
 
 
-@pytest.fixture
-def tenant():
-    return make_tenant(domains=("contoso.onmicrosoft.com", "contoso.com"))
-
-
-@pytest.fixture
-def sales():
-    return make_product("d365-sales")
-
-
 def _ba(tenant, product, subscription_id, activity="pre_sales"):
     return check_claim(
         directory,

@@ -1,7 +1,10 @@
-"""Business-day deadlines: the policy table in settings, counted without weekends and the
-public holidays of CPOR_HOLIDAY_COUNTRY (from the maintained `holidays` library).
+"""The deadline policy: the lengths in `CPOR_DEADLINES`, counted in business days (without
+weekends and the public holidays of CPOR_HOLIDAY_COUNTRY, from the maintained `holidays`
+library) or calendar days, and the words that name them.
 
-It lives beside the settings because both the request flow and arbitration show deadlines.
+Below every app that uses it: the request flow, arbitration and the checks' advice all name
+these lengths, and every message takes the number from here, so changing the setting changes
+what people are told.
 """
 
 from datetime import date, datetime, timedelta
@@ -10,6 +13,7 @@ from functools import lru_cache
 import holidays
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 
 
 @lru_cache(maxsize=8)
@@ -34,9 +38,20 @@ def add_business_days(start: datetime, days: int, country: str | None = None) ->
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
+def days(policy: str) -> int:
+    """The length of one policy of CPOR_DEADLINES."""
+    return settings.CPOR_DEADLINES[policy]
+
+
 def due(policy: str, start: datetime) -> datetime:
     """The deadline of a policy of CPOR_DEADLINES counted from `start`."""
-    days = settings.CPOR_DEADLINES[policy]
+    length = days(policy)
     if policy.endswith("_business_days"):
-        return add_business_days(start, days)
-    return start + timedelta(days=days)
+        return add_business_days(start, length)
+    return start + timedelta(days=length)
+
+
+def in_days(message: Promise, policy: str) -> Promise:
+    """`message`, an `ngettext_lazy(..., "days")`, with the policy's length filled in when it is
+    shown: in the reader's language, and from the setting as it is then."""
+    return lazy(lambda: message % {"days": days(policy)}, str)()

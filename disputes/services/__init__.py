@@ -1,0 +1,37 @@
+"""Every write of review and arbitration: one function per transition, rows locked.
+
+Reviewers act through the Django admin, partners through the portal, sweeps with actor=None;
+all of them call these functions, each of which asks the claim policy (associations.policy)
+whether the claim allows it. Partners learn that competing claims exist, never whose. One
+module per process; this package names them all, so callers need not know which.
+"""
+
+from disputes.services.cases import case_decide, case_mark_working_with_owner, case_open_or_join
+from disputes.services.questions import (
+    claim_dispute,
+    claim_request_information,
+    dispute_answer,
+    information_answer,
+)
+from disputes.services.reviews import claim_approve, claim_customer_decline, claim_reject
+from disputes.services.sweeps import (
+    case_flag_overdue,
+    claim_flag_overdue,
+    information_request_expire,
+)
+
+__all__ = [
+    "case_decide",
+    "case_flag_overdue",
+    "case_mark_working_with_owner",
+    "case_open_or_join",
+    "claim_approve",
+    "claim_customer_decline",
+    "claim_dispute",
+    "claim_flag_overdue",
+    "claim_reject",
+    "claim_request_information",
+    "dispute_answer",
+    "information_answer",
+    "information_request_expire",
+]
