@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from associations.models import Claim, ClaimStatus, Reason
 from associations.policy import ActionRefused
@@ -102,3 +102,42 @@ def test_a_billing_admin_cannot_dispute(client, billing_admin, rejected):
     assert response.status_code == 403
     rejected.refresh_from_db()
     assert rejected.status == ClaimStatus.REJECTED
+
+
+def _detail(client, claim) -> str:
+    return client.get(reverse("request_detail", args=[claim.request.reference])).text
+
+
+def test_the_dispute_button_shows_the_last_day_and_goes_when_the_window_closes(
+    client, global_admin, rejected
+):
+    client.force_login(global_admin)
+    last_day = formats.date_format(
+        timezone.localtime(rejected.status_changed_at + timedelta(days=30)), "DATE_FORMAT"
+    )
+
+    assert f"Dispute this rejection (until {last_day})" in _detail(client, rejected)
+
+    Claim.objects.filter(pk=rejected.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=31)
+    )
+    assert 'data-action="dispute"' not in _detail(client, rejected)
+    response = client.get(reverse("claim_dispute", args=[rejected.request.reference, rejected.pk]))
+    assert response.status_code == 302
+    assert "within 30 days" in client.get(response.url).text
+
+
+def test_no_dispute_button_for_a_rejection_disputed_before(
+    client, global_admin, reviewer, rejected
+):
+    dispute = services.claim_dispute(
+        actor=global_admin, claim=rejected, statement="first", uploads=[]
+    )
+    services.dispute_answer(actor=reviewer, dispute=dispute, approve=True, rationale="ok")
+    services.claim_customer_decline(claim=rejected)
+    client.force_login(global_admin)
+
+    page = _detail(client, rejected)
+
+    assert 'data-claim-status="rejected"' in page
+    assert 'data-action="dispute"' not in page
