@@ -24,6 +24,7 @@ from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
 from associations.verdict import request_preview
 from core.errors import DomainError
+from core.fragments import Viewer
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
 from validation.errors import CHECKS
@@ -68,13 +69,19 @@ def request_list(request):
     query = request.GET.copy()
     for name in ("before", "after"):
         query.pop(name, None)
+    query = query.urlencode()
+    viewer = Viewer.of(request.user, request.membership)
     return render(
         request,
         "associations/request_list.html",
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": query,
+            "fragment_keys": {
+                "filters": viewer.request_filters(query),
+                "rows": viewer.request_rows(page, query),
+            },
             "statuses": ClaimStatus.choices,
             "areas": SolutionArea.choices,
             "activities": Activity.choices,
