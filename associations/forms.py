@@ -68,6 +68,15 @@ class RequestForm(forms.ModelForm):
             "solution_seller_name": _("Revenue association only."),
             "isv_product_name": _("Revenue association only."),
         }
+        error_messages = {
+            # Django's own words say "UUID"; the partner's help text and the customer say GUID.
+            "tenant_id": {
+                "invalid": _(
+                    "This is not a tenant ID: it must be a GUID such as "
+                    "9f8e7d6c-5b4a-4c3d-8e2f-1a2b3c4d5e6f."
+                )
+            },
+        }
 
     documents = DocumentsField(
         label=_("Proof of execution documents"),

@@ -142,6 +142,12 @@ def statuses_allowing(action: Action) -> frozenset:
     return _STATUSES[action]
 
 
+def shows_warnings(status: str) -> bool:
+    """Warnings (a subscription in grace, a contact outside the customer) concern claims still
+    being filed, checked, reviewed or held; not drafts, and not claims that are over."""
+    return status in CONTESTING_STATUSES | FILING_STATUSES
+
+
 def locks_customer(status: str) -> bool:
     """A claim past its checks fixes the request's customer, area, activity and MPN ID."""
     return status not in _EDITABLE | {S.WITHDRAWN}

@@ -31,9 +31,11 @@ from validation.checks import (
     DatabaseDirectory,
     Directory,
     Outcomes,
+    claim_warnings,
     evaluate_claim,
     evaluate_request,
     failures,
+    request_warnings,
 )
 
 
@@ -257,14 +259,18 @@ class ClaimPreview:
     failures: list[str]
     duplicate: Claim | None
     contested: bool  # another organisation holds or claims the key (never who)
+    warnings: list[str]
 
 
 def request_preview(
     *, request: AssociationRequest, claims: list[Claim], directory: Directory | None = None
-) -> tuple[list[str], list[ClaimPreview]]:
-    """ "Check now": the verdict the worker would reach, computed from unsaved objects."""
-    request_outcomes, outcomes = run_checks(request, claims, directory or DatabaseDirectory())
+) -> tuple[list[str], list[str], list[ClaimPreview]]:
+    """ "Check now": the verdict the worker would reach, computed from unsaved objects: the
+    request's failed checks, its warnings, and each claim's preview."""
+    directory = directory or DatabaseDirectory()
+    request_outcomes, outcomes = run_checks(request, claims, directory)
     request_failures = failures(request_outcomes)
+    request_warned, warned = warnings(request, claims, directory)
     previews = []
     found = key_claims(request.pk, claims)
     for claim, result, (duplicate, rivals) in zip(claims, outcomes, found, strict=True):
@@ -272,5 +278,32 @@ def request_preview(
         # Competition is told only for a claim that passes, as the worker would find it, so
         # "Check now" cannot probe other partners' claims for a customer one cannot name.
         contested = not request_failures and not codes and bool(rivals)
-        previews.append(ClaimPreview(claim, codes, duplicate, contested))
-    return request_failures, previews
+        claim_warnings = [] if codes else warned[id(claim)]
+        previews.append(ClaimPreview(claim, codes, duplicate, contested, claim_warnings))
+    return request_failures, [] if request_failures else request_warned, previews
+
+
+def warnings(
+    request: AssociationRequest, claims: list[Claim], directory: Directory | None = None
+) -> tuple[list[str], dict[int, list[str]]]:
+    """What passes but is worth telling, read from the directory as it is now (a subscription
+    falls into grace after its claim was approved): the request's warnings, and each claim's
+    by `id()` (unsaved claims of "Check now" have no pk). Nothing for an unknown tenant."""
+    directory = directory or DatabaseDirectory()
+    if not directory.tenant_exists(request.tenant_id):
+        return [], {id(claim): [] for claim in claims}
+    request_codes = []
+    if request.customer_contact_email:
+        request_codes = request_warnings(
+            directory, tenant_id=request.tenant_id, contact_email=request.customer_contact_email
+        )
+    per_claim = {
+        id(claim): claim_warnings(
+            directory,
+            tenant_id=request.tenant_id,
+            solution_area=request.solution_area,
+            claim=ClaimInput(product=claim.product, subscription_id=claim.subscription_id),
+        )
+        for claim in claims
+    }
+    return request_codes, per_claim

@@ -22,12 +22,12 @@ from associations.forms import (
 )
 from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
-from associations.verdict import request_preview
+from associations.verdict import request_preview, warnings
 from core.errors import DomainError
 from core.fragments import Viewer
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
-from validation.errors import CHECKS
+from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
 CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
@@ -187,6 +187,7 @@ def _check_now(request, forms: _Forms, instance=None):
         pk=instance.pk if instance else None,
         organisation=request.membership.organisation,
         **{name: forms.form.cleaned_data[name] for name in CHECK_FIELDS},
+        customer_contact_email=forms.form.cleaned_data.get("customer_contact_email", ""),
     )
     claims = [
         Claim(
@@ -200,15 +201,17 @@ def _check_now(request, forms: _Forms, instance=None):
         for row in forms.rows.rows
         if row.product is not None
     ]
-    request_failures, previews = request_preview(request=draft, claims=claims)
+    request_failures, request_warnings, previews = request_preview(request=draft, claims=claims)
     return {
         "request_checks": [CHECKS[code] for code in request_failures],
+        "request_warnings": [WARNINGS[code] for code in request_warnings],
         "claim_previews": [
             {
                 "claim": preview.claim,
                 "checks": [CHECKS[code] for code in preview.failures],
                 "duplicate": preview.duplicate,
                 "contested": preview.contested,
+                "warnings": [WARNINGS[code] for code in preview.warnings],
             }
             for preview in previews
         ],
@@ -348,6 +351,8 @@ def request_detail(request, reference):
         membership=request.membership,
         disputed=instance.disputed_claims,
     )
+    live = [claim for claim in instance.claim_list if policy.shows_warnings(claim.status)]
+    request_warnings, warned = warnings(instance, live) if live else ([], {})
     return render(
         request,
         "associations/request_detail.html",
@@ -355,7 +360,15 @@ def request_detail(request, reference):
             "req": instance,
             "checks": CHECKS,
             "actions": actions,
-            "claim_rows": [(claim, actions.claims[claim.pk]) for claim in instance.claim_list],
+            "request_warnings": [WARNINGS[code] for code in request_warnings],
+            "claim_rows": [
+                (
+                    claim,
+                    actions.claims[claim.pk],
+                    [WARNINGS[code] for code in warned.get(id(claim), ())],
+                )
+                for claim in instance.claim_list
+            ],
             "now": now,
         },
     )

@@ -109,6 +109,7 @@ def make_request(
     solution_area: str = SolutionArea.BUSINESS_APPLICATIONS,
     activity: str = "pre_sales",
     mpn: MpnId | None = None,
+    contact: str | None = None,
     submit: bool = True,
     now=None,
 ):
@@ -127,6 +128,7 @@ def make_request(
             solution_area=solution_area,
             activity=activity,
             mpn=mpn,
+            **({"customer_contact_email": contact} if contact else {}),
         ),
         rows=[ClaimRow(product=product, subscription_id=sub) for product, sub in products],
         uploads=[Upload(file=pdf_upload(), content_type="application/pdf")],

@@ -12,7 +12,7 @@ from typing import Protocol
 from django.conf import settings
 
 from partners.catalog import SolutionArea, activity_rule
-from validation.models import Domain, Product, Subscription, Tenant
+from validation.models import Domain, Product, Subscription, SubscriptionState, Tenant
 
 
 class DirectoryUnavailable(Exception):
@@ -176,3 +176,36 @@ def _evaluate_tenant_workload(subscriptions: list[Subscription]) -> Outcomes:
         "subscription_inactive": True,
         "subscription_not_provisioned": any(sub.provisioned for sub in counting),
     }
+
+
+def claim_warnings(
+    directory: Directory, *, tenant_id: uuid.UUID, solution_area: str, claim: ClaimInput
+) -> list[str]:
+    """What passes but will not last: the claimed subscription (or, per tenant, every live one
+    of the workload) is only in grace."""
+    if solution_area == SolutionArea.BUSINESS_APPLICATIONS:
+        subscription_id = _as_uuid(claim.subscription_id)
+        subscription = directory.subscription(subscription_id) if subscription_id else None
+        live = [subscription] if subscription and subscription.tenant_id == tenant_id else []
+    else:
+        live = directory.tenant_subscriptions(tenant_id, claim.product)
+    live = [subscription for subscription in live if subscription.counts]
+    in_grace = bool(live) and all(s.state == SubscriptionState.IN_GRACE for s in live)
+    return ["subscription_in_grace"] if in_grace else []
+
+
+def request_warnings(
+    directory: Directory, *, tenant_id: uuid.UUID, contact_email: str
+) -> list[str]:
+    """The customer's contact should be at the customer: the decline link is mailed there. An
+    address at a subdomain of one of the tenant's domains counts."""
+    domain = contact_email.rpartition("@")[2].strip().rstrip(".").lower()
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ["contact_outside_tenant"]
+    labels = domain.split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    if any(directory.domain_tenant(candidate) == tenant_id for candidate in candidates):
+        return []
+    return ["contact_outside_tenant"]

@@ -91,3 +91,27 @@ _CHECKS = (
 )
 
 CHECKS: dict[str, Check] = {check.code: check for check in _CHECKS}
+
+# Passed, but worth telling the partner (and the reviewer): shown beside a claim, never failed.
+_WARNINGS = (
+    Check(
+        "subscription_in_grace",
+        "claim",
+        _("The subscription is in its grace period."),
+        _(
+            "The claim passes, but the customer must renew the subscription for the "
+            "association to last: it ends when the subscription expires."
+        ),
+    ),
+    Check(
+        "contact_outside_tenant",
+        "request",
+        _("The customer contact's e-mail address is not at one of the customer's domains."),
+        _(
+            "The customer's contact is sent the link to decline the association: give a contact "
+            "at the customer (an address at the tenant's domains), not at a partner."
+        ),
+    ),
+)
+
+WARNINGS: dict[str, Check] = {warning.code: warning for warning in _WARNINGS}

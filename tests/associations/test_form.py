@@ -63,7 +63,7 @@ def test_the_form_lists_only_enrolled_mpn_ids_and_links_the_incentives_overview(
 @pytest.mark.parametrize(
     ("override", "field", "message"),
     [
-        ({"tenant_id": "contoso"}, "tenant_id", "valid UUID"),
+        ({"tenant_id": "contoso"}, "tenant_id", "must be a GUID"),
         ({"domain": "not a domain"}, "domain", "Enter a domain name"),
         (
             {"activity": "revenue_association", "solution_area": "microsoft_365"},
