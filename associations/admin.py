@@ -14,6 +14,7 @@ from associations.models import (
     StatusEvent,
 )
 from partners.admin import ReadOnlyMixin
+from validation.domains import display_domain
 
 
 class EstimatedCountPaginator(Paginator):
@@ -84,7 +85,7 @@ class AssociationRequestAdmin(ReadOnlyAdmin):
         "__str__",
         "claim_name",
         "organisation",
-        "domain",
+        "customer_domain",
         "solution_area",
         "activity",
         "created_at",
@@ -93,6 +94,10 @@ class AssociationRequestAdmin(ReadOnlyAdmin):
     search_fields = ["=id", "claim_name", "organisation__name", "=tenant_id", "domain"]
     list_select_related = ["organisation"]
     inlines = [ClaimInline, CommentInline, StatusEventInline]
+
+    @admin.display(description=_("customer domain"), ordering="domain")
+    def customer_domain(self, obj):
+        return display_domain(obj.domain)
 
 
 @admin.register(StatusEvent)

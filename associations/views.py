@@ -27,6 +27,7 @@ from core.errors import DomainError
 from core.fragments import Viewer
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
+from validation.domains import display_domain
 from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
@@ -116,7 +117,7 @@ def _export_rows(claims):
             claim.product.name,
             claim.subscription_id,
             req.tenant_id,
-            req.domain,
+            display_domain(req.domain),
             req.solution_area,
             req.activity,
             req.mpn.mpn_id,

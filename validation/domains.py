@@ -19,3 +19,12 @@ def normalise_domain(value: str) -> str:
         raise ValidationError(
             _("Enter a domain name such as contoso.com."), code="invalid_domain"
         ) from None
+
+
+def display_domain(name: str) -> str:
+    """The Unicode form people read (`münchen-bau.example`) of a stored IDNA name
+    (`xn--mnchen-bau-9db.example`); a name that does not decode is shown as stored."""
+    try:
+        return name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return name

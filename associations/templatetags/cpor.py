@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from associations.models import ClaimStatus
+from validation.domains import display_domain
 
 register = template.Library()
 
@@ -36,6 +37,11 @@ def due_label(status: str) -> str:
     if status == ClaimStatus.DISPUTED:
         return _("Answer to your dispute expected by")
     return _("Decision expected by")
+
+
+@register.filter
+def unicode_domain(name: str) -> str:
+    return display_domain(name)
 
 
 @register.filter
