@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection
 
+from associations.choices import Event
 from bench.db import connect_kwargs
 
 GENERATOR_VERSION = 3
@@ -111,16 +112,16 @@ FAILING = {  # the checks an "action needed" claim fails
     M365: ["subscription_inactive", "subscription_not_provisioned", "subscription_already_claimed"],
 }
 FINAL_ACTIONS = {
-    "action_needed": ("claim.checks_failed", "validating"),
-    "under_review": ("claim.checks_passed", "validating"),
-    "in_arbitration": ("claim.contested", "validating"),
-    "approved": ("claim.approved", "under_review"),
-    "rejected": ("claim.rejected", "under_review"),
-    "rejected_final": ("dispute.refused", "disputed"),
-    "ended": ("claim.disassociated", "approved"),
-    "withdrawn": ("claim.withdrawn", "under_review"),
-    "info_requested": ("claim.info_requested", "under_review"),
-    "disputed": ("claim.disputed", "rejected"),
+    "action_needed": (Event.CLAIM_CHECKS_FAILED, "validating"),
+    "under_review": (Event.CLAIM_CHECKS_PASSED, "validating"),
+    "in_arbitration": (Event.CLAIM_CONTESTED, "validating"),
+    "approved": (Event.CLAIM_APPROVED, "under_review"),
+    "rejected": (Event.CLAIM_REJECTED, "under_review"),
+    "rejected_final": (Event.DISPUTE_REFUSED, "disputed"),
+    "ended": (Event.CLAIM_DISASSOCIATED, "approved"),
+    "withdrawn": (Event.CLAIM_WITHDRAWN, "under_review"),
+    "info_requested": (Event.CLAIM_INFO_REQUESTED, "under_review"),
+    "disputed": (Event.CLAIM_DISPUTED, "rejected"),
 }
 REASONS = {
     "rejected": ["insufficient_proof"] * 7 + ["no_response"] * 2 + ["customer_declined"],
@@ -673,7 +674,7 @@ class Generator:
         )
         if rng.random() < 0.4:
             self._document(proof)
-        self._event(rid, NULL, "request.created", author, "", "", "", created_s)
+        self._event(rid, NULL, Event.REQUEST_CREATED, author, "", "", "", created_s)
         if not draft and not validating:
             self._checks(rid, NULL, REQUEST_CHECKS, (), submitted_s)
         decided_any = False
@@ -747,11 +748,13 @@ class Generator:
         )
         submitted_s = _ts(submitted)
         if status != "draft":
-            self._event(rid, cid, "claim.submitted", author, "draft", "validating", "", submitted_s)
+            self._event(
+                rid, cid, Event.CLAIM_SUBMITTED, author, "draft", "validating", "", submitted_s
+            )
         if status in FINAL_ACTIONS:
             action, before = FINAL_ACTIONS[status]
             if reason == "subscription_ended":
-                action = "claim.subscription_ended"
+                action = Event.CLAIM_SUBSCRIPTION_ENDED
             actor = self.reviewer_id if before != "validating" else NULL
             self._event(rid, cid, action, actor, before, status, reason, changed_s)
         if status not in ("draft", "validating"):

@@ -122,6 +122,7 @@ def _fields(ti: int, mpn) -> dict:
 
 def _batch(tenants: Tenants, claims_wanted: int) -> tuple[list[int], int]:
     """Requests left in `validating` as submission leaves them; returns (ids, claims)."""
+    from associations.choices import Event
     from associations.models import (
         REQUEST_COPIES,
         AssociationRequest,
@@ -166,7 +167,7 @@ def _batch(tenants: Tenants, claims_wanted: int) -> tuple[list[int], int]:
         StatusEvent(
             request=claim.request,
             claim=claim,
-            action="claim.submitted",
+            action=Event.CLAIM_SUBMITTED,
             actor=claim.request.author,
             from_status="draft",
             to_status="validating",
