@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from core.deadlines import in_days
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,15 @@ _CHECKS = (
         "subscription_not_provisioned",
         "claim",
         _("The customer has not yet activated or provisioned the product."),
-        _(
-            "Ask the customer to finish provisioning. The portal checks again every day for "
-            "seven days and moves the claim on by itself."
+        in_days(
+            ngettext_lazy(
+                "Ask the customer to finish provisioning. The portal checks again every day for "
+                "%(days)d day and moves the claim on by itself.",
+                "Ask the customer to finish provisioning. The portal checks again every day for "
+                "%(days)d days and moves the claim on by itself.",
+                "days",
+            ),
+            "provisioning_recheck_days",
         ),
     ),
     Check(
