@@ -284,13 +284,21 @@ def request_preview(
 
 
 def warnings(
-    request: AssociationRequest, claims: list[Claim], directory: Directory | None = None
+    request: AssociationRequest,
+    claims: list[Claim],
+    directory: Directory | None = None,
+    *,
+    tenant_known: bool | None = None,
 ) -> tuple[list[str], dict[int, list[str]]]:
     """What passes but is worth telling, read from the directory as it is now (a subscription
     falls into grace after its claim was approved): the request's warnings, and each claim's
-    by `id()` (unsaved claims of "Check now" have no pk). Nothing for an unknown tenant."""
+    by `id()` (unsaved claims of "Check now" have no pk). Nothing for an unknown tenant; a page
+    that holds the request's check results says whether it is known (`tenant_known`), else the
+    directory is asked."""
     directory = directory or DatabaseDirectory()
-    if not directory.tenant_exists(request.tenant_id):
+    if tenant_known is None:
+        tenant_known = directory.tenant_exists(request.tenant_id)
+    if not tenant_known:
         return [], {id(claim): [] for claim in claims}
     request_codes = []
     if request.customer_contact_email:

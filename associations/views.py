@@ -353,7 +353,10 @@ def request_detail(request, reference):
         disputed=instance.disputed_claims,
     )
     live = [claim for claim in instance.claim_list if policy.shows_warnings(claim.status)]
-    request_warnings, warned = warnings(instance, live) if live else ([], {})
+    tenant_known = not any(r.code == "tenant_not_found" for r in instance.request_checks)
+    request_warnings, warned = (
+        warnings(instance, live, tenant_known=tenant_known) if live else ([], {})
+    )
     return render(
         request,
         "associations/request_detail.html",

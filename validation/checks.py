@@ -183,12 +183,10 @@ def claim_warnings(
 ) -> list[str]:
     """What passes but will not last: the claimed subscription (or, per tenant, every live one
     of the workload) is only in grace."""
+    # The tenant's subscriptions of the product: one look-up for all of a request's claims.
+    live = directory.tenant_subscriptions(tenant_id, claim.product)
     if solution_area == SolutionArea.BUSINESS_APPLICATIONS:
-        subscription_id = _as_uuid(claim.subscription_id)
-        subscription = directory.subscription(subscription_id) if subscription_id else None
-        live = [subscription] if subscription and subscription.tenant_id == tenant_id else []
-    else:
-        live = directory.tenant_subscriptions(tenant_id, claim.product)
+        live = [s for s in live if s.pk == _as_uuid(claim.subscription_id)]
     live = [subscription for subscription in live if subscription.counts]
     in_grace = bool(live) and all(s.state == SubscriptionState.IN_GRACE for s in live)
     return ["subscription_in_grace"] if in_grace else []

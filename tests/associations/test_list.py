@@ -207,8 +207,9 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(
         client.post(reverse("request_comment", args=[request.reference]), {"body": "note"})
     client.force_login(global_admin)
 
-    # 10, and 3 for the warnings read from the directory (tenant, contact's domain, subscription)
-    with django_assert_num_queries(13):
+    # 10, and 2 for the warnings read from the directory (the tenant's subscriptions, the
+    # contact's domain)
+    with django_assert_num_queries(12):
         client.get(reverse("request_detail", args=[request.reference]))
 
 
