@@ -219,7 +219,7 @@ def _check_now(request, forms: _Forms, instance=None):
     }
 
 
-def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=200):
+def _render_form(request, forms: _Forms, *, instance=None, preview=None, followed=None, status=200):
     if request.FILES:
         messages.warning(
             request, _("Browsers cannot keep chosen files: choose the documents again.")
@@ -232,6 +232,7 @@ def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=
             "rows": forms.rows,
             "instance": instance,
             "preview": preview,
+            "followed": followed,
             "activity_guide": RequestForm.activity_guide(),
         },
         status=status,
@@ -241,15 +242,17 @@ def _render_form(request, forms: _Forms, *, instance=None, preview=None, status=
 @cpor_member_required(write=True)
 @require_http_methods(["GET", "POST"])
 def request_create(request):
-    initial, initial_rows = _follow_up(request)
+    followed, initial, initial_rows = _follow_up(request)
     forms, action = _bind(request, initial=initial, initial_rows=initial_rows)
     if request.method == "GET":
-        return _render_form(request, forms)
+        return _render_form(request, forms, followed=followed)
     if action == "check":
         preview = _check_now(request, forms)
-        return _render_form(request, forms, preview=preview, status=200 if preview else 400)
+        return _render_form(
+            request, forms, preview=preview, followed=followed, status=200 if preview else 400
+        )
     if not forms.is_valid():
-        return _render_form(request, forms, status=400)
+        return _render_form(request, forms, followed=followed, status=400)
     try:
         created = services.request_create(
             actor=request.user,
@@ -271,18 +274,18 @@ def request_create(request):
     return redirect("request_detail", reference=created.reference)
 
 
-def _follow_up(request) -> tuple[dict | None, list | None]:
-    """ "Claim the new subscription": a new request pre-filled from an ended claim."""
+def _follow_up(request) -> tuple[Claim | None, dict | None, list | None]:
+    """ "Claim the new subscription": the ended claim, and a new request pre-filled from it."""
     claim_id = AssociationRequest.pk_from_reference(request.GET.get("follow", ""))
     if claim_id is None:
-        return None, None
+        return None, None, None
     claim = selectors.claim_get_for_user(request.membership, claim_id)
     previous = claim.request
     names = [name for name in RequestForm._meta.fields if not name.startswith("ack_")]
     initial = {name: getattr(previous, name) for name in names}
     initial["mpn"] = previous.mpn_id
     initial["claim_name"] = _("%(name)s (new subscription)") % {"name": previous.claim_name}
-    return initial, [{"product": claim.product_id}]
+    return claim, initial, [{"product": claim.product_id}]
 
 
 @cpor_member_required

@@ -136,7 +136,8 @@ def test_claim_the_new_subscription_prefills_a_new_request(client, global_admin,
     link = f"{reverse('request_create')}?follow={approved.pk}"
     assert link in detail
 
-    form = client.get(link).context
+    page = client.get(link)
+    form = page.context
 
     request = approved.request
     assert form["form"]["tenant_id"].value() == str(request.tenant_id)
@@ -146,6 +147,9 @@ def test_claim_the_new_subscription_prefills_a_new_request(client, global_admin,
     assert form["form"]["claim_name"].value().endswith("(new subscription)")
     assert form["rows"].forms[0]["product"].value() == approved.product_id
     assert form["rows"].forms[0]["subscription_id"].value() in (None, "")
+    assert f'data-follow-up="{approved.pk}"' in page.text
+    assert 'href="#id_claims-0-subscription_id"' in page.text
+    assert 'id="id_claims-0-subscription_id"' in page.text
 
 
 def test_another_organisations_claim_cannot_be_followed(client, outsider, approved):
