@@ -1,7 +1,8 @@
 """Steps shared by the browser tests."""
 
-import pyotp
 from playwright.sync_api import Page, expect
+
+from tests import builders
 
 
 def log_in(page: Page, username: str) -> None:
@@ -20,6 +21,6 @@ def log_in_admin(page: Page, username: str, totp_secret: str) -> None:
     page.locator("#id_login").fill(username)
     page.locator("#id_password").fill("pw")
     page.locator("[data-form=login] button[type=submit]").click()
-    page.locator("#id_code").fill(pyotp.TOTP(totp_secret).now())
+    page.locator("#id_code").fill(builders.totp_code(totp_secret))
     page.locator("#id_code").press("Enter")
     expect(page.locator("#user-tools")).to_contain_text(username)
