@@ -118,6 +118,15 @@ def build_scene() -> Scene:
         uploads=[],
     )
 
+    subscription = builders.make_subscription(tenant, product)
+    requests["validating"] = builders.make_validating_request(
+        organisation,
+        author,
+        tenant=tenant,
+        mpn=mpn,
+        products=[(product, str(subscription.subscription_id))],
+    )
+
     contested = builders.make_subscription(tenant, product)
     rows = [(product, str(contested.subscription_id))]
     requests["in_arbitration"] = builders.make_request(

@@ -96,8 +96,14 @@ def _partner_pages(audit: Audit, scene, role: str) -> None:
     audit.visit("/")
     audit.visit("/associations/")
     audit.visit("/associations/?q=no-such-request")
-    for request in requests.values():
-        audit.visit(f"/associations/{request.reference}/")
+    for state, request in requests.items():
+        if state == "validating":
+            page.goto(f"/associations/{request.reference}/")
+            page.locator("[data-refresh-stop]").click()  # or axe would run across the reload
+            expect(page.locator("[data-refresh-reload]")).to_be_focused()
+            audit.check(f"/associations/{request.reference}/ (validating)")
+        else:
+            audit.visit(f"/associations/{request.reference}/")
     audit.visit("/associations/CPOR-999999/", status=404)
     audit.visit("/incentives/")
     audit.visit("/audit/mpn/")
