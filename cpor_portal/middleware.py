@@ -1,4 +1,5 @@
-"""Response headers every page carries, and the portal's own 404 page even with DEBUG on."""
+"""Response headers every page carries, the portal's own 404 page even with DEBUG on, and a
+400 for a URL or cookie that PostgreSQL could not compare."""
 
 import http.client
 
@@ -8,6 +9,7 @@ from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 from django.views.defaults import page_not_found
@@ -94,3 +96,30 @@ class NotFoundPageMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return page_not_found(request, exception)
         return None
+
+
+class RejectNulMiddleware:
+    """A NUL byte in the path, a query parameter or a cookie answers 400.
+
+    PostgreSQL cannot hold NUL in text: such a value reaching a query (an admin search or list
+    filter, an id in a URL, a session cookie) raises a DataError only when the query runs,
+    after every validation, so the page answered 500 (the admin turns only errors raised while
+    it builds a filter into its `?e=1` redirect). No legitimate URL or cookie carries NUL, so
+    one check here covers every view and filter. Request bodies are left alone: forms refuse
+    NUL with a message next to the field, and uploads are binary.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path_info
+            or any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items())
+            or any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.GET.lists()
+            )
+        ):
+            raise BadRequest("NUL byte in the URL or a cookie")
+        return self.get_response(request)
