@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.choices import Event
 from associations.models import AssociationRequest, Claim, Comment, StatusEvent
+from core.mail import mail_after_commit
 
 
 def unsaved_event(
@@ -133,9 +133,6 @@ def notify_partner(request: AssociationRequest, text: Callable[[], str]) -> Comm
             "claim_name": request.claim_name,
         }
     comment = Comment.objects.create(request=request, kind=Comment.Kind.SYSTEM, body=body)
-    author_email = request.author.email
-    if author_email:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [author_email])
-        )
+    if request.author.email:
+        mail_after_commit(subject, body, request.author.email)
     return comment

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.mail import mail_after_commit
 from partners.errors import TeamError
 from partners.invitations import invitation_token, invitation_user
 from partners.models import MemberEvent, Membership, Organisation, Role
@@ -159,10 +159,7 @@ def invitation_send(*, user, organisation: Organisation | None, language: str) -
             "url": url,
             "email": user.email,
         }
-    recipient = user.email
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    )
+    mail_after_commit(subject, body, user.email)
 
 
 def invitation_accept(*, token: str, password: str, now: datetime | None = None):

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from associations.events import author_language, move_claim, notify_partner
 from associations.keys import lock_keys
 from associations.models import Claim
 from associations.policy import dispute_until
+from core.mail import mail_after_commit
 from disputes.consent import consent_url
 from disputes.errors import ReviewError
 from disputes.models import Dispute, InformationRequest
@@ -45,8 +45,8 @@ def approve(claim: Claim, *, actor, action: Event, now: datetime, **payload) -> 
         if APPROVED_CONSTRAINT in str(error):
             raise ReviewError("key_taken") from None
         raise
+    _mail_customer(claim)  # first: the partner's mail can never hold the decline link back
     notify_partner(claim.request, lambda: _approved_text(claim))
-    _mail_customer(claim)
 
 
 def _approved_text(claim: Claim) -> str:
@@ -65,10 +65,7 @@ def _mail_customer(claim: Claim) -> None:
     url = consent_url(claim.pk)
     with translation.override(author_language(request)):
         body, subject = _customer_mail(claim, url)
-    recipient = request.customer_contact_email
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
-    )
+    mail_after_commit(subject, body, request.customer_contact_email)
 
 
 def _customer_mail(claim: Claim, url: str) -> tuple[str, str]:
