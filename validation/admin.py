@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from validation.models import Domain, Product, Subscription, Tenant
 
@@ -8,17 +13,28 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
-class SubscriptionInline(admin.TabularInline):
-    model = Subscription
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
+    """Subscriptions are a link to their filtered list, not an inline: a tenant with hundreds
+    of them would put more fields in the form than a request may carry, and never save."""
+
     list_display = ["display_name", "tenant_id"]
     search_fields = ["display_name", "=tenant_id", "domains__name"]
-    inlines = [DomainInline, SubscriptionInline]
+    readonly_fields = ["subscriptions"]
+    inlines = [DomainInline]
+
+    @admin.display(description=_("subscriptions"))
+    def subscriptions(self, tenant: Tenant) -> str:
+        if tenant.pk is None:
+            return "-"
+        count = tenant.subscriptions.count()
+        url = reverse("admin:validation_subscription_changelist")
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            url,
+            urlencode({"tenant__exact": tenant.pk}),
+            ngettext("%(count)d subscription", "%(count)d subscriptions", count) % {"count": count},
+        )
 
 
 @admin.register(Domain)
