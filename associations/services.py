@@ -1,12 +1,14 @@
 """Every write of the request flow: one function per transition (see CONVENTIONS.md rule 1)."""
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
+from django_q.models import Schedule
+from django_q.tasks import async_task, schedule
 
 from associations import policy
 from associations.choices import ClaimStatus, Event, Reason
@@ -26,8 +28,12 @@ from associations.uploads import Upload
 from partners.models import Organisation
 from validation.models import Product
 
+logger = logging.getLogger(__name__)
+
 # Fields of the request that define the claim keys; frozen once a claim is past its checks.
 CUSTOMER_FIELDS = ("tenant_id", "domain", "solution_area", "activity", "mpn")
+# When the broker refuses a request's checks, they are scheduled again this much later.
+ENQUEUE_RETRY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,27 @@ class ClaimRow:
 
 
 def enqueue_validation(request_id: int) -> None:
-    transaction.on_commit(
-        lambda: async_task("associations.tasks.validate_request", request_id, group="validation")
-    )
+    transaction.on_commit(lambda: _enqueue_validation(request_id))
+
+
+def _enqueue_validation(request_id: int) -> None:
+    """The request is saved (validating) whatever the broker does after commit. If it cannot
+    take the task, a one-off schedule, a database row the cluster reads, runs the checks within
+    a minute of its return: well before the sweep of stale validations would."""
+    try:
+        async_task("associations.tasks.validate_request", request_id, group="validation")
+    except Exception:  # any broker's failure to take a task: Redis down, a refused connection
+        logger.warning(
+            "The broker refused the checks of request %s; scheduled again",
+            request_id,
+            exc_info=True,
+        )
+        schedule(
+            "associations.tasks.validate_request",
+            request_id,
+            schedule_type=Schedule.ONCE,
+            next_run=timezone.now() + ENQUEUE_RETRY,
+        )
 
 
 def _lock_claims(request: AssociationRequest) -> list[Claim]:

@@ -264,3 +264,60 @@ def test_only_an_unreachable_server_counts_as_a_connection_failure():
     assert not is_connection_failure(cancelled.value)  # a statement timeout is no outage
     assert not is_connection_failure(division.value)
     assert not is_connection_failure(None)
+
+
+@pytest.mark.django_db
+def test_a_submission_the_broker_refuses_is_saved_validating_and_checked_once_it_is_back(
+    client,
+    global_admin,
+    tenant,
+    sales,
+    subscription,
+    monkeypatch,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    """The closed port plays a Redis broker down; the test settings' synchronous django-q2
+    plays it back up, and the cluster's scheduler runs the one-off retry."""
+    from django.utils import timezone
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+    from django_q.models import Schedule
+    from django_q.scheduler import scheduler
+
+    from associations.models import AssociationRequest, ClaimStatus
+    from associations.services import ENQUEUE_RETRY
+
+    data = builders.form_data(
+        tenant_id=tenant.tenant_id,
+        domain="contoso.com",
+        mpn=builders.make_mpn(global_admin.membership.organisation),
+        rows=[(sales, str(subscription.pk))],
+    )
+    client.force_login(global_admin)
+    for name, value in {"SYNC": False, "ORM": None, "REDIS": REDIS_DOWN}.items():
+        monkeypatch.setattr(Conf, name, value)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        caplog.at_level(logging.WARNING, "associations.services"),
+    ):
+        response = client.post(
+            reverse("request_create"), {**data, "documents": builders.pdf_upload()}
+        )
+    request = AssociationRequest.objects.get()
+    page = client.get(response.url)
+
+    assert response.status_code == 302
+    assert 'data-claim-status="validating"' in page.text
+    assert "The broker refused the checks of request" in caplog.text
+    retry = Schedule.objects.get(func="associations.tasks.validate_request")
+    assert retry.schedule_type == Schedule.ONCE
+    assert retry.next_run <= timezone.now() + ENQUEUE_RETRY
+
+    monkeypatch.undo()
+    Schedule.objects.filter(pk=retry.pk).update(next_run=timezone.now())
+    scheduler(broker=get_broker())
+
+    assert request.claims.get().status == ClaimStatus.UNDER_REVIEW
+    assert not Schedule.objects.filter(pk=retry.pk).exists()
