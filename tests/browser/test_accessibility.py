@@ -191,6 +191,7 @@ def test_every_page_a_visitor_sees_without_an_account_has_no_axe_violation(
     expect(page.locator("[role=status]")).to_be_visible()
     audit.check("/consent/ after declining")
     audit.visit("/consent/not-a-token/", status=400)
+    audit.visit("/associations/%00/", status=400)  # the portal's own 400 page
     audit.assert_clean()
 
 
