@@ -151,7 +151,13 @@ class RequestForm(forms.ModelForm):
                     self.add_error(name, _("Required for revenue association."))
         if area != SolutionArea.MICROSOFT_365:
             cleaned["opt_out_of_incentives"] = False
-        if self.submitting and not cleaned.get("documents") and not self._has_documents():
+        # A refused file already says what is wrong with the documents.
+        if (
+            self.submitting
+            and not self.has_error("documents")
+            and not cleaned.get("documents")
+            and not self._has_documents()
+        ):
             self.add_error("documents", _("Attach at least one document of proof of execution."))
         if self.submitting:
             for name in (

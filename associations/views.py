@@ -220,10 +220,8 @@ def _check_now(request, forms: _Forms, instance=None):
 
 
 def _render_form(request, forms: _Forms, *, instance=None, preview=None, followed=None, status=200):
-    if request.FILES:
-        messages.warning(
-            request, _("Browsers cannot keep chosen files: choose the documents again.")
-        )
+    """The form again, its errors summed up at the top ({% error_summary %}), a refused file
+    by name and reason, and that chosen files must be chosen again."""
     return render(
         request,
         "associations/request_form.html",

@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from associations.models import ClaimStatus
@@ -47,3 +47,37 @@ def unicode_domain(name: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def error_summary(context, form) -> str:
+    """The form's errors at the top of the page, each a link to its field, so a refused file is
+    named with its reason where the page starts; and, when files were chosen, that they must be
+    chosen again: a browser cannot keep them."""
+    items = [
+        *form.non_field_errors(),
+        *(
+            format_html(
+                '<a class="alert-link" href="#{}">{}: {}</a>',
+                field.id_for_label,
+                field.label,
+                error,
+            )
+            for field in form
+            for error in field.errors
+        ),
+    ]
+    lost = ""
+    if context["request"].FILES:
+        lost = _("Browsers cannot keep chosen files: choose the documents again.")
+    if not items and not lost:
+        return ""
+    if not items:
+        return format_html('<div class="alert alert-warning" role="status">{}</div>', lost)
+    return format_html(
+        '<div class="alert alert-danger" role="alert" data-error-summary="true">'
+        '<p class="fw-bold mb-1">{}</p><ul class="mb-0">{}</ul>{}</div>',
+        _("Please correct the following:"),
+        format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+        format_html('<p class="mb-0 mt-1">{}</p>', lost) if lost else "",
+    )
