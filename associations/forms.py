@@ -10,6 +10,7 @@ from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.selectors import RequestFilters
 from associations.services import ClaimRow
 from associations.uploads import DocumentsField
+from core.forms import EmailAddressField, FreeTextField, OneLineField
 from partners.catalog import ACTIVITY_RULES, Activity, SolutionArea, activity_rule
 from partners.models import MpnId, Organisation
 from validation.domains import normalise_domain
@@ -50,6 +51,22 @@ class RequestForm(forms.ModelForm):
             "ack_partner_services",
             "ack_all_products",
         ]
+        field_classes = {
+            **dict.fromkeys(
+                (
+                    "claim_name",
+                    "customer_contact_name",
+                    "customer_contact_title",
+                    "partner_contact_name",
+                    "solution_seller_name",
+                    "isv_product_name",
+                ),
+                OneLineField,
+            ),
+            "customer_contact_email": EmailAddressField,
+            "partner_contact_email": EmailAddressField,
+            "proof_description": FreeTextField,
+        }
         widgets = {
             "solution_area": forms.RadioSelect,
             "activity": forms.RadioSelect,
@@ -293,7 +310,7 @@ ClaimRowFormSet = forms.formset_factory(
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    body = FreeTextField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
@@ -306,7 +323,7 @@ class WithdrawForm(forms.Form):
 
 class ProofForm(forms.Form):
     claim = forms.ModelChoiceField(queryset=Claim.objects.none(), label=_("Claim"))
-    description = forms.CharField(
+    description = FreeTextField(
         label=_("What this newer proof shows"), widget=forms.Textarea(attrs={"rows": 4})
     )
     documents = DocumentsField(label=_("Documents"), required=True)
@@ -356,7 +373,7 @@ class RequestFilterForm(forms.Form):
 
 
 class DisassociateForm(forms.Form):
-    reason = forms.CharField(
+    reason = FreeTextField(
         label=_("Why the association ends"),
         help_text=_("For example: the customer no longer works with us, or the wrong MPN ID."),
         widget=forms.Textarea(attrs={"rows": 3}),

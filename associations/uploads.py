@@ -2,7 +2,9 @@
 
 The first bytes are sniffed with puremagic; a file is accepted only when its content belongs to
 the family its extension claims (a `.pdf` that is really an executable is refused). The stored
-content type comes from this table, never from the browser.
+content type comes from this table, never from the browser. The name loses its control and
+hidden characters first (`Invoice\u202efdp.exe` would read as `Invoiceexe.pdf`), so the check,
+the reviewer and the download all see the name it really has.
 """
 
 import zipfile
@@ -15,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from core.text import clean_line
 
 _OOXML = frozenset({".docx", ".xlsx", ".pptx"})
 _OLE = frozenset({".doc", ".xls", ".ppt", ".msg"})
@@ -55,7 +59,7 @@ class Upload:
 
 
 def check_document(upload) -> Upload:
-    name = upload.name
+    upload.name = name = clean_line(upload.name)
     limit = settings.CPOR_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise ValidationError(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from associations.uploads import DocumentsField
+from core.forms import FreeTextField
 from disputes.models import INFORMATION_REASONS, REJECTION_REASONS
 
 _REVIEWER_REJECTIONS = [
@@ -10,14 +11,14 @@ _REVIEWER_REJECTIONS = [
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(
+    note = FreeTextField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class RejectForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=_REVIEWER_REJECTIONS)
-    note = forms.CharField(
+    note = FreeTextField(
         label=_("Explanation for the partner"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -27,7 +28,7 @@ class RejectForm(forms.Form):
 class InformationForm(forms.Form):
     claim = forms.TypedChoiceField(label=_("Ask the partner of"), coerce=int)
     reason = forms.ChoiceField(label=_("Information needed"), choices=INFORMATION_REASONS)
-    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
+    question = FreeTextField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, claims, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +42,7 @@ class DecideForm(forms.Form):
     winner = forms.TypedChoiceField(
         label=_("Partner of record"), coerce=int, widget=forms.RadioSelect
     )
-    rationale = forms.CharField(
+    rationale = FreeTextField(
         label=_("Rationale (sent to every party, without names)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -60,16 +61,16 @@ class DisputeAnswerForm(forms.Form):
         choices=[("approve", _("Approve the claim")), ("refuse", _("The rejection stands"))],
         widget=forms.RadioSelect,
     )
-    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    rationale = FreeTextField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}))
+    answer = FreeTextField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}))
     documents = DocumentsField(label=_("Documents (optional)"), required=False)
 
 
 class DisputeForm(forms.Form):
-    statement = forms.CharField(
+    statement = FreeTextField(
         label=_("Why the rejection is wrong"), widget=forms.Textarea(attrs={"rows": 4})
     )
     documents = DocumentsField(label=_("New proof of execution"), required=True)

@@ -1,14 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import EmailAddressField, OneLineField
 from partners.models import Role
 
 
 class InviteForm(forms.Form):
     # The address is the person's username too, which Django caps at 150 characters.
-    email = forms.EmailField(label=_("Work e-mail"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = EmailAddressField(label=_("Work e-mail"), max_length=150)
+    first_name = OneLineField(label=_("First name"), max_length=150)
+    last_name = OneLineField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(
         label=_("Role"),
         choices=Role.choices,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from associations.models import AssociationRequest, Proof, ProofDocument
-from tests.builders import form_data, make_mpn, make_request, pdf_upload
+from tests.builders import PDF_BYTES, form_data, make_mpn, make_request, pdf_upload
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 REFUSAL = "The content of invoice.pdf does not match its file type. Upload the original document."
@@ -167,3 +167,35 @@ def test_newer_proof_with_a_refused_file_is_summed_up_the_same_way(client, globa
     assert CHOOSE_AGAIN in summary
     assert response.context["form"]["description"].value() == "Signed protocol"
     assert Proof.objects.filter(request=filed).count() == 1  # the request's own
+
+
+def test_a_file_name_loses_its_hidden_characters_before_it_is_checked(client, global_admin, data):
+    """`Invoice\u202efdp.exe` reads as `Invoiceexe.pdf`: the refusal names what it really is."""
+    client.force_login(global_admin)
+
+    response = _post(client, SimpleUploadedFile("Invoice\u202efdp.exe", EXE), data)
+
+    assert response.context["form"].errors["documents"] == [
+        "Invoicefdp.exe is not an accepted kind of file. "
+        "Use PDF, Office documents, images or e-mail files."
+    ]
+    assert "\u202e" not in response.text
+
+
+def test_an_accepted_file_is_stored_and_served_under_its_neutralised_name(
+    client, global_admin, data
+):
+    client.force_login(global_admin)
+
+    response = _post(
+        client, SimpleUploadedFile("Proto\u200bcol\x1b\u202e.pdf", PDF_BYTES), {**data}
+    )
+
+    assert response.status_code == 302
+    document = ProofDocument.objects.get()
+    assert document.original_name == "Protocol.pdf"
+    download = client.get(
+        reverse("document_download", args=[document.proof.request.reference, document.pk])
+    )
+    assert download["Content-Disposition"] == 'attachment; filename="Protocol.pdf"'
+    download.close()
