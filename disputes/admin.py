@@ -20,6 +20,7 @@ from associations import policy
 from associations.admin import ReadOnlyAdmin, request_reference
 from associations.models import ClaimStatus, ProofDocument
 from associations.policy import REVIEW_QUEUE_STATUSES, Action
+from associations.templatetags.cpor import reveal_hidden
 from core.deadlines import days
 from core.errors import DomainError
 from disputes import services
@@ -339,6 +340,27 @@ class InformationRequestAdmin(ReadOnlyAdmin):
     list_display = ["claim", "reason", "asked_at", "due_at", "answered_at", "reviewer"]
     list_filter = ["reason", ("answered_at", admin.EmptyFieldListFilter)]
     list_select_related = ["claim__product", "reviewer"]
+    fields = [
+        "claim",
+        "reviewer",
+        "reason",
+        "shown_question",
+        "return_status",
+        "asked_at",
+        "due_at",
+        "answered_at",
+        "shown_answer",
+    ]
+    readonly_fields = ["shown_question", "shown_answer"]
+
+    # The texts with their hidden characters marked, as on the claim's page.
+    @admin.display(description=_("question"))
+    def shown_question(self, obj):
+        return reveal_hidden(obj.question)
+
+    @admin.display(description=_("answer"))
+    def shown_answer(self, obj):
+        return reveal_hidden(obj.answer)
 
 
 @admin.register(Dispute)

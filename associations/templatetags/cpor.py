@@ -1,8 +1,11 @@
 from django import template
+from django.template.defaultfilters import linebreaksbr, stringfilter
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from associations.models import ClaimStatus
+from core.text import code_point, describe, hidden_characters, hidden_parts
 from validation.domains import display_domain
 
 register = template.Library()
@@ -80,4 +83,41 @@ def error_summary(context, form) -> str:
         _("Please correct the following:"),
         format_html_join("", "<li>{}</li>", ((item,) for item in items)),
         format_html('<p class="mb-0 mt-1">{}</p>', lost) if lost else "",
+    )
+
+
+@register.filter
+@stringfilter
+def reveal_hidden(text: str) -> str:
+    """Free text as a reviewer must read it: each hidden format character replaced by a visible
+    mark (so an override no longer turns the text round), under a warning naming them;
+    escaped, line breaks kept."""
+    marked = format_html_join(
+        "",
+        "{}",
+        (
+            (
+                format_html(
+                    '<mark class="cpor-hidden" title="{}">[{}]</mark>',
+                    describe(part),
+                    code_point(part),
+                )
+                if hidden
+                else part,
+            )
+            for part, hidden in hidden_parts(text)
+        ),
+    )
+    found = hidden_characters(text)
+    if not found:
+        return linebreaksbr(marked)
+    warning = ngettext(
+        "A hidden character that changes how this text reads is shown marked: %(characters)s.",
+        "Hidden characters that change how this text reads are shown marked: %(characters)s.",
+        len(found),
+    ) % {"characters": ", ".join(found)}
+    return format_html(
+        '<strong class="cpor-overdue" data-hidden-characters="true">⚠ {}</strong><br>{}',
+        warning,
+        linebreaksbr(marked),
     )
