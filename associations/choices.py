@@ -65,7 +65,15 @@ class Event(TextChoices):
     CLAIM_REJECTED = "claim.rejected", _("Rejected")
     CLAIM_INFO_REQUESTED = "claim.info_requested", _("Information requested")
     CLAIM_INFO_ANSWERED = "claim.info_answered", _("Information sent to the reviewer")
+    CLAIM_INFORMATION_REMINDER = (
+        "claim.information_reminder",
+        _("Reminder: the information request's answer is due soon"),
+    )
     CLAIM_NO_RESPONSE = "claim.no_response", _("Rejected: no answer in time")
+    CLAIM_DISPUTE_REMINDER = (
+        "claim.dispute_reminder",
+        _("Reminder: the time to dispute the rejection ends soon"),
+    )
     CLAIM_DISPUTED = "claim.disputed", _("Rejection disputed")
     CLAIM_CUSTOMER_DECLINED = "claim.customer_declined", _("Declined by the customer")
     DISPUTE_UPHELD = "dispute.upheld", _("Dispute upheld: approved")

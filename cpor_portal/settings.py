@@ -354,7 +354,11 @@ CPOR_HOLIDAY_COUNTRY = env_str("CPOR_HOLIDAY_COUNTRY", default="CZ")
 CPOR_DEADLINES = {
     "review_business_days": 5,
     "information_business_days": 14,
+    # The partner is reminded when this much of the information request's time is left.
+    "information_reminder_business_days": 5,
+    "information_last_reminder_business_days": 1,
     "dispute_window_days": 30,
+    "dispute_reminder_days": 5,  # left of the dispute window
     "dispute_answer_business_days": 5,
     "provisioning_recheck_days": 7,
 }

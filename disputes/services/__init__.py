@@ -13,6 +13,7 @@ from disputes.services.questions import (
     dispute_answer,
     information_answer,
 )
+from disputes.services.reminders import claim_remind_dispute, information_request_remind
 from disputes.services.reviews import claim_approve, claim_customer_decline, claim_reject
 from disputes.services.sweeps import (
     case_flag_overdue,
@@ -30,8 +31,10 @@ __all__ = [
     "claim_dispute",
     "claim_flag_overdue",
     "claim_reject",
+    "claim_remind_dispute",
     "claim_request_information",
     "dispute_answer",
     "information_answer",
     "information_request_expire",
+    "information_request_remind",
 ]
