@@ -13,6 +13,7 @@ from associations.models import (
     ProofDocument,
     StatusEvent,
 )
+from associations.templatetags.cpor import reveal_hidden
 from partners.admin import ReadOnlyMixin
 from validation.domains import display_domain
 
@@ -55,6 +56,22 @@ def request_reference(obj):
     return AssociationRequest.reference_for(obj.request_id)
 
 
+def revealed(name: str, description):
+    """A read-only display of a partner's text with its hidden characters marked, as on the
+    reviewers' claim card: a direction override must not turn the text round here either."""
+
+    @admin.display(description=description)
+    def show(obj):
+        return reveal_hidden(getattr(obj, name))
+
+    return show
+
+
+comment_body = revealed("body", _("comment"))
+proof_description = revealed("description", _("description"))
+file_name = revealed("original_name", _("file name"))
+
+
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
@@ -67,7 +84,7 @@ class ClaimInline(ReadOnlyInline):
 
 class CommentInline(ReadOnlyInline):
     model = Comment
-    fields = ["created_at", "kind", "author", "body"]
+    fields = ["created_at", "kind", "author", comment_body]
     readonly_fields = fields
 
 
@@ -140,13 +157,15 @@ class CheckResultAdmin(ReadOnlyAdmin):
 
 class ProofDocumentInline(ReadOnlyInline):
     model = ProofDocument
-    fields = ["original_name", "content_type", "size"]
+    fields = [file_name, "content_type", "size"]
     readonly_fields = fields
 
 
 @admin.register(Proof)
 class ProofAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "claim", "author", "created_at"]
+    fields = ["request", "claim", "author", "created_at", proof_description]
+    readonly_fields = fields
     search_fields = ["=request__id", "description"]
     list_select_related = ["claim__product", "author"]
     inlines = [ProofDocumentInline]
@@ -155,6 +174,8 @@ class ProofAdmin(ReadOnlyAdmin):
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
     list_display = [request_reference, "kind", "author", "created_at"]
+    fields = ["request", "kind", "author", "created_at", comment_body]
+    readonly_fields = fields
     list_filter = ["kind"]
     search_fields = ["=request__id", "body"]
     list_select_related = ["author"]

@@ -365,7 +365,7 @@ class RequestFilterForm(forms.Form):
             status=data.get("status") or "",
             solution_area=data.get("area") or "",
             activity=data.get("activity") or "",
-            q=(data.get("q") or "").replace("\x00", ""),
+            q=data.get("q") or "",
             mpn=data.get("mpn") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),

@@ -226,3 +226,24 @@ def test_a_reviewers_rationale_is_marked_on_the_decided_case(
     page = client.get(reverse("admin:disputes_case", args=[case.pk])).text
 
     assert f"Newer{MARK} proof" in page
+
+
+def test_the_record_pages_of_the_admin_mark_hidden_characters_too(
+    client, global_admin, reviewer, file_claim
+):
+    claim = file_claim(global_admin)
+    _comment(client, global_admin, claim, f"Invoice{RLO}fdp.exe")
+    comment = claim.request.comments.get(body__contains=RLO)
+    client.force_login(reviewer)
+
+    pages = [
+        client.get(reverse("admin:associations_comment_change", args=[comment.pk])),
+        client.get(
+            reverse("admin:associations_associationrequest_change", args=[claim.request_id])
+        ),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert f"Invoice{MARK}fdp.exe" in page.text
+        assert RLO not in page.text
