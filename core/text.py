@@ -12,13 +12,53 @@ from collections.abc import Iterator
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\n\u2028\u2029\x85]")
-# Direction marks, embeddings, overrides and isolates; zero-width spaces and joiners; invisible
-# operators; the byte order mark; the Mongolian vowel separator; and the tag characters, which
-# carry hidden ASCII ("ASCII smuggling").
-_HIDDEN = re.compile(
-    "[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e007f]"
+# Hidden: every format character (Unicode category Cf: direction marks, embeddings, overrides
+# and isolates, zero-width spaces and joiners, the soft hyphen, the byte order mark, the tag
+# characters that carry hidden ASCII), and these invisible ones of other categories: the
+# combining grapheme joiner, the Hangul and Khmer fillers, the Mongolian variation selectors
+# and the variation selectors, which can smuggle hidden text as the tag characters do.
+_INVISIBLE = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180D),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0100, 0xE01EF),
 )
-_SPLIT_AT_HIDDEN = re.compile(f"({_HIDDEN.pattern})")
+# A zero-width joiner or non-joiner between two letters is part of the writing (Persian,
+# the Indic scripts), not a hidden character.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _is_invisible(char: str) -> bool:
+    code = ord(char)
+    return unicodedata.category(char) == "Cf" or any(
+        low <= code <= high for low, high in _INVISIBLE
+    )
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LM"
+
+
+def _characters(text: str) -> list[tuple[str, bool]]:
+    """Each character of `text` with whether it is hidden."""
+    last = len(text) - 1
+    return [
+        (
+            char,
+            _is_invisible(char)
+            and not (
+                char in _JOINERS
+                and 0 < index < last
+                and _is_letter(text[index - 1])
+                and _is_letter(text[index + 1])
+            ),
+        )
+        for index, char in enumerate(text)
+    ]
 
 
 def clean_text(text: str) -> str:
@@ -32,7 +72,7 @@ def clean_line(text: str, *, limit: int | None = None, keep_hidden: bool = False
     the hidden ones (`keep_hidden`) to refuse them by name rather than change a name unseen."""
     text = clean_text(text)
     if not keep_hidden:
-        text = _HIDDEN.sub("", text)
+        text = "".join(char for char, hidden in _characters(text) if not hidden)
     line = " ".join(text.split())
     return line[:limit] if limit else line
 
@@ -48,12 +88,21 @@ def describe(char: str) -> str:
 
 def hidden_characters(text: str) -> list[str]:
     """The hidden format characters in `text` ("U+202E RIGHT-TO-LEFT OVERRIDE"), once each."""
-    return [describe(char) for char in dict.fromkeys(_HIDDEN.findall(text))]
+    found = (char for char, hidden in _characters(text) if hidden)
+    return [describe(char) for char in dict.fromkeys(found)]
 
 
 def hidden_parts(text: str) -> Iterator[tuple[str, bool]]:
     """`text` in runs of visible text and single hidden characters, flagged, for a page to
     show each hidden one as a mark in its place."""
-    for index, part in enumerate(_SPLIT_AT_HIDDEN.split(text)):
-        if part:
-            yield part, index % 2 == 1
+    visible = []
+    for char, hidden in _characters(text):
+        if not hidden:
+            visible.append(char)
+            continue
+        if visible:
+            yield "".join(visible), False
+            visible = []
+        yield char, True
+    if visible:
+        yield "".join(visible), False

@@ -59,6 +59,36 @@ def test_hidden_characters_are_named_once_each_in_order():
     assert describe("\U000e0041") == "U+E0041 TAG LATIN CAPITAL LETTER A"
 
 
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\u00ad",  # soft hyphen (a format character)
+        "\u034f",  # combining grapheme joiner
+        "\u115f",  # Hangul choseong filler
+        "\u3164",  # Hangul filler
+        "\ufe0f",  # variation selector-16
+        "\U000e0100",  # variation selector-17
+        "\U000e0041",  # tag Latin capital letter A
+        "\ufff9",  # interlinear annotation anchor (a format character)
+        "\U0001d173",  # musical symbol begin beam (a format character)
+        "\u200d",  # a zero-width joiner that joins no letters
+    ],
+)
+def test_every_invisible_character_is_hidden(char):
+    assert hidden_characters(f"Invoice{char}.pdf") == [describe(char)]
+    assert clean_line(f"Invoice{char}.pdf") == "Invoice.pdf"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0915\u094d\u200d\u0937"],
+    ids=["persian-zwnj", "devanagari-zwj"],
+)
+def test_a_joiner_between_letters_is_part_of_the_writing(name):
+    assert hidden_characters(name) == []
+    assert clean_line(name) == name
+
+
 def test_hidden_parts_split_text_around_each_hidden_character():
     assert list(hidden_parts(f"{RLO}ab\u200b\u200bc")) == [
         (RLO, True),
