@@ -44,7 +44,7 @@ class ClaimRow:
 
 
 def enqueue_validation(request_id: int) -> None:
-    transaction.on_commit(lambda: _enqueue_validation(request_id))
+    transaction.on_commit(lambda: _enqueue_validation(request_id), robust=True)
 
 
 def _enqueue_validation(request_id: int) -> None:

@@ -279,6 +279,8 @@ def test_a_submission_the_broker_refuses_is_saved_validating_and_checked_once_it
 ):
     """The closed port plays a Redis broker down; the test settings' synchronous django-q2
     plays it back up, and the cluster's scheduler runs the one-off retry."""
+    from datetime import timedelta
+
     from django.utils import timezone
     from django_q.brokers import get_broker
     from django_q.conf import Conf
@@ -313,6 +315,7 @@ def test_a_submission_the_broker_refuses_is_saved_validating_and_checked_once_it
     assert "The broker refused the checks of request" in caplog.text
     retry = Schedule.objects.get(func="associations.tasks.validate_request")
     assert retry.schedule_type == Schedule.ONCE
+    assert timezone.now() + ENQUEUE_RETRY - timedelta(seconds=10) < retry.next_run
     assert retry.next_run <= timezone.now() + ENQUEUE_RETRY
 
     monkeypatch.undo()
