@@ -39,23 +39,6 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Newest first by id (the primary key's index, whatever the table's size), 25 to a page, an
-    estimated count for an unfiltered big table and no second count beside the filtered one.
-    """
-
-    paginator = EstimatedCountPaginator
-    ordering = ["-pk"]
-    list_per_page = 25
-    show_full_result_count = False
-
-
-@admin.display(description=_("request"), ordering="request_id")
-def request_reference(obj):
-    """The record's request reference from its request id: no query per row."""
-    return AssociationRequest.reference_for(obj.request_id)
-
-
 def revealed(name: str, description):
     """A read-only display of a partner's text with its hidden characters marked, as on the
     reviewers' claim card: a direction override must not turn the text round here either."""
@@ -67,8 +50,40 @@ def revealed(name: str, description):
     return show
 
 
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Newest first by id (the primary key's index, whatever the table's size), 25 to a page, an
+    estimated count for an unfiltered big table and no second count beside the filtered one.
+    The fields in `revealed_fields` (a partner's free text) show in place through `revealed`.
+    """
+
+    paginator = EstimatedCountPaginator
+    ordering = ["-pk"]
+    list_per_page = 25
+    show_full_result_count = False
+    revealed_fields: tuple[str, ...] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self._revealed = {
+            name: revealed(name, model._meta.get_field(name).verbose_name)
+            for name in self.revealed_fields
+        }
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self._revealed.values()]
+
+    def get_fields(self, request, obj=None):
+        shown = (self._revealed.get(name, name) for name in super().get_fields(request, obj))
+        return list(dict.fromkeys(shown))
+
+
+@admin.display(description=_("request"), ordering="request_id")
+def request_reference(obj):
+    """The record's request reference from its request id: no query per row."""
+    return AssociationRequest.reference_for(obj.request_id)
+
+
 comment_body = revealed("body", _("comment"))
-proof_description = revealed("description", _("description"))
 file_name = revealed("original_name", _("file name"))
 
 
@@ -111,6 +126,7 @@ class AssociationRequestAdmin(ReadOnlyAdmin):
     search_fields = ["=id", "claim_name", "organisation__name", "=tenant_id", "domain"]
     list_select_related = ["organisation"]
     inlines = [ClaimInline, CommentInline, StatusEventInline]
+    revealed_fields = ("claim_name", "customer_contact_name", "proof_description")
 
     @admin.display(description=_("customer domain"), ordering="domain")
     def customer_domain(self, obj):
@@ -137,6 +153,7 @@ class StatusEventAdmin(ReadOnlyAdmin):
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "status", "reason", "tenant_id", "subscription_id", "due_at"]
+    revealed_fields = ("reason_text",)
     list_filter = ["status", "reason", "activity", "product__solution_area"]
     search_fields = [
         "=request__id",
@@ -164,8 +181,7 @@ class ProofDocumentInline(ReadOnlyInline):
 @admin.register(Proof)
 class ProofAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "claim", "author", "created_at"]
-    fields = ["request", "claim", "author", "created_at", proof_description]
-    readonly_fields = fields
+    revealed_fields = ("description",)
     search_fields = ["=request__id", "description"]
     list_select_related = ["claim__product", "author"]
     inlines = [ProofDocumentInline]
@@ -174,8 +190,7 @@ class ProofAdmin(ReadOnlyAdmin):
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
     list_display = [request_reference, "kind", "author", "created_at"]
-    fields = ["request", "kind", "author", "created_at", comment_body]
-    readonly_fields = fields
+    revealed_fields = ("body",)
     list_filter = ["kind"]
     search_fields = ["=request__id", "body"]
     list_select_related = ["author"]

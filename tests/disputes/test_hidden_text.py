@@ -234,16 +234,21 @@ def test_the_record_pages_of_the_admin_mark_hidden_characters_too(
     claim = file_claim(global_admin)
     _comment(client, global_admin, claim, f"Invoice{RLO}fdp.exe")
     comment = claim.request.comments.get(body__contains=RLO)
+    # Text from before names and reasons were cleaned, or from a free-text field.
+    AssociationRequest.objects.filter(pk=claim.request_id).update(
+        proof_description=f"Signed{RLO}fdp.exe"
+    )
+    type(claim).objects.filter(pk=claim.pk).update(reason_text=f"Moved{RLO}fdp.exe")
     client.force_login(reviewer)
 
-    pages = [
-        client.get(reverse("admin:associations_comment_change", args=[comment.pk])),
-        client.get(
-            reverse("admin:associations_associationrequest_change", args=[claim.request_id])
-        ),
-    ]
+    pages = {
+        "Invoice": reverse("admin:associations_comment_change", args=[comment.pk]),
+        "Signed": reverse("admin:associations_associationrequest_change", args=[claim.request_id]),
+        "Moved": reverse("admin:associations_claim_change", args=[claim.pk]),
+    }
 
-    for page in pages:
-        assert page.status_code == 200
-        assert f"Invoice{MARK}fdp.exe" in page.text
-        assert RLO not in page.text
+    for text, url in pages.items():
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert f"{text}{MARK}fdp.exe" in page.text, url
+        assert RLO not in page.text, url
