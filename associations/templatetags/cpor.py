@@ -52,24 +52,34 @@ def get_item(mapping: dict, key: str):
     return mapping.get(key)
 
 
-@register.simple_tag(takes_context=True)
-def error_summary(context, form) -> str:
-    """The form's errors at the top of the page, each a link to its field, so a refused file is
-    named with its reason where the page starts; and, when files were chosen, that they must be
-    chosen again: a browser cannot keep them."""
-    items = [
-        *form.non_field_errors(),
-        *(
-            format_html(
-                '<a class="alert-link" href="#{}">{}: {}</a>',
-                field.id_for_label,
-                field.label,
-                error,
-            )
-            for field in form
-            for error in field.errors
-        ),
+def _field_errors(form, where: str = "") -> list[str]:
+    """Each visible field's errors as a link to the field: a group of radio buttons has no one
+    label target, so its first button is."""
+    return [
+        format_html(
+            '<a class="alert-link" href="#{}">{}{}: {}</a>',
+            field.id_for_label or f"{field.auto_id}_0",
+            where,
+            field.label,
+            error,
+        )
+        for field in form.visible_fields()
+        for error in field.errors
     ]
+
+
+@register.simple_tag(takes_context=True)
+def error_summary(context, form, rows=None) -> str:
+    """The form's errors (and its claim rows', when given) at the top of the page, each a link
+    to its field, so a refused file is named with its reason where the page starts; and, when
+    files were chosen, that they must be chosen again: a browser cannot keep them."""
+    items = [*form.non_field_errors(), *_field_errors(form)]
+    if rows is not None:
+        items += rows.non_form_errors()
+        for number, row in enumerate(rows, start=1):
+            where = format_html("{} · ", _("Claim row %(number)d") % {"number": number})
+            items += [format_html("{}{}", where, error) for error in row.non_field_errors()]
+            items += _field_errors(row, where)
     lost = ""
     if context["request"].FILES:
         lost = _("Browsers cannot keep chosen files: choose the documents again.")

@@ -199,3 +199,18 @@ def test_an_accepted_file_is_stored_and_served_under_its_neutralised_name(
     )
     assert download["Content-Disposition"] == 'attachment; filename="Protocol.pdf"'
     download.close()
+
+
+def test_the_summary_links_a_choice_of_buttons_and_a_claim_rows_field_to_their_inputs(
+    client, global_admin, data
+):
+    client.force_login(global_admin)
+    data = {**data, "activity": "no-such-activity", "claims-0-subscription_id": "not-a-guid"}
+
+    response = _post(client, pdf_upload(), data)
+
+    summary = _summary(response.text)
+    assert 'href="#id_activity_0">Activity: ' in summary
+    assert 'id="id_activity_0"' in response.text
+    assert 'href="#id_claims-0-subscription_id">Claim row 1 · Subscription ID: ' in summary
+    assert 'href="#"' not in summary
