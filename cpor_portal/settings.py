@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cpor_portal.admin_site.PortalAdminConfig",  # django.contrib.admin, its ids checked
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

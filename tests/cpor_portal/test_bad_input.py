@@ -14,6 +14,11 @@ MODEL_ADMINS = sorted(
     for model in admin.site._registry
     if model._meta.app_label in OUR_APPS
 )
+ADMINS_WITH_ACTIONS = [
+    model_admin
+    for model, model_admin in admin.site._registry.items()
+    if model._meta.app_label in OUR_APPS | {"auth", "account", "socialaccount", "mfa"}
+]
 ANSWERS = {200, 302, 400, 404}
 BAD_IDS = ["abc", "\x00", "99999999999999999999"]
 
@@ -29,6 +34,12 @@ def superuser(db):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+def _actions(model_admin, rf, superuser) -> list[str]:
+    request = rf.get("/")
+    request.user = superuser
+    return list(model_admin.get_actions(request))
 
 
 def test_every_app_of_ours_and_django_q2_has_admin_pages_under_test():
@@ -102,3 +113,15 @@ def test_a_request_refused_before_sign_in_is_read_gets_the_portals_400_page(clie
 
     assert response.status_code == 400
     assert "This address cannot be used" in response.text
+
+
+@pytest.mark.parametrize("model_admin", ADMINS_WITH_ACTIONS, ids=str)
+@pytest.mark.parametrize("object_id", BAD_IDS)
+def test_no_bulk_action_answers_500_to_an_id_that_is_no_id(
+    admin_client, rf, superuser, model_admin, object_id
+):
+    meta = model_admin.model._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    for action in _actions(model_admin, rf, superuser):
+        data = {"action": action, "_selected_action": [object_id], "index": "0"}
+        assert admin_client.post(url, data).status_code in ANSWERS, (url, action)
