@@ -148,6 +148,11 @@ def shows_warnings(status: str) -> bool:
     return status in CONTESTING_STATUSES | FILING_STATUSES
 
 
+def awaits_dispute_answer(status: str) -> bool:
+    """A disputed claim's due date is the day its dispute is answered by, not a decision's."""
+    return status == S.DISPUTED
+
+
 def locks_customer(status: str) -> bool:
     """A claim past its checks fixes the request's customer, area, activity and MPN ID."""
     return status not in _EDITABLE | {S.WITHDRAWN}

@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from associations import policy
 from associations.models import ClaimStatus
 from core.text import code_point, describe, hidden_characters, hidden_parts
 from validation.domains import display_domain
@@ -37,7 +38,7 @@ def status_badge(status: str) -> str:
 @register.filter
 def due_label(status: str) -> str:
     """What a claim's due date is the date of: a disputed claim waits for the dispute's answer."""
-    if status == ClaimStatus.DISPUTED:
+    if policy.awaits_dispute_answer(status):
         return _("Answer to your dispute expected by")
     return _("Decision expected by")
 

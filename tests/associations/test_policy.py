@@ -9,6 +9,7 @@ from associations import policy, services
 from associations.choices import ClaimStatus, Reason
 from associations.models import Claim
 from associations.policy import Action, ActionRefused
+from associations.templatetags.cpor import due_label
 from disputes import services as reviews
 from partners.models import Membership, Role
 from tests.builders import make_mpn, make_request, set_status
@@ -176,3 +177,10 @@ def test_the_service_takes_the_action_exactly_when_the_policy_allows_it(
         refused = False
 
     assert refused is not allowed
+
+
+@pytest.mark.parametrize("status", ClaimStatus.values)
+def test_only_a_disputed_claims_due_date_is_its_disputes_answer(status):
+    disputed = status == ClaimStatus.DISPUTED
+    assert policy.awaits_dispute_answer(status) is disputed
+    assert (due_label(status) == "Answer to your dispute expected by") is disputed
