@@ -2,8 +2,9 @@
 
 Both are all-or-nothing: the whole file runs in one transaction and the first bad row aborts it
 with its position (`tenants[3].subscriptions[1].state`) and reason, so nothing is half-written.
-Rows are validated by Django forms, the same machinery the portal's pages use, and written as
-upserts that touch only what differs, so re-importing a file changes nothing.
+Rows are validated by Django forms, the same machinery and text fields the portal's pages use
+(a name is one line, without a hidden character that would make it read as another), and
+written as upserts that touch only what differs, so re-importing a file changes nothing.
 """
 
 from collections import Counter
@@ -16,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from tqdm import tqdm
 
+from core.forms import EmailAddressField, OneLineField
 from partners.catalog import Channel, SolutionArea
 from partners.models import Enrolment, IncentiveProgram, Membership, MpnId, Organisation, Role
 from validation.domains import normalise_domain
@@ -96,13 +98,13 @@ class DomainField(forms.CharField):
 
 class ProductRow(forms.Form):
     code = forms.SlugField(max_length=64)
-    name = forms.CharField(max_length=200)
+    name = OneLineField(max_length=200)
     solution_area = forms.ChoiceField(choices=SolutionArea.choices)
 
 
 class TenantRow(forms.Form):
     tenant_id = forms.UUIDField()
-    display_name = forms.CharField(max_length=200)
+    display_name = OneLineField(max_length=200)
 
 
 class DomainRow(forms.Form):
@@ -120,11 +122,11 @@ class SubscriptionRow(forms.Form):
 
 class ProgramRow(forms.Form):
     solution_area = forms.ChoiceField(choices=SolutionArea.choices)
-    name = forms.CharField(max_length=200)
+    name = OneLineField(max_length=200)
 
 
 class OrganisationRow(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = OneLineField(max_length=200)
 
 
 TENANTS = "entra_tenant_ids"
@@ -135,18 +137,18 @@ class MpnRow(forms.Form):
     mpn_id = forms.RegexField(
         regex=r"^[0-9]{6,7}$", error_messages={"invalid": "An MPN ID has 6 or 7 digits."}
     )
-    location = forms.CharField(max_length=200)
+    location = OneLineField(max_length=200)
     country = forms.RegexField(
         regex=r"^[A-Z]{2}$", error_messages={"invalid": "Use a two-letter country code."}
     )
-    partner_type = forms.CharField(max_length=100, required=False)
+    partner_type = OneLineField(max_length=100, required=False)
 
 
 class UserRow(forms.Form):
-    username = forms.CharField(max_length=150)
-    email = forms.EmailField(required=False)
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
+    username = OneLineField(max_length=150)
+    email = EmailAddressField(required=False)
+    first_name = OneLineField(max_length=150, required=False)
+    last_name = OneLineField(max_length=150, required=False)
     role = forms.ChoiceField(choices=Role.choices)
 
 

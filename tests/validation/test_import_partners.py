@@ -115,6 +115,14 @@ BAD_ROWS = [
         lambda d: d["organisations"][0]["users"][0].update(email="not-an-email"),
         r"organisations\[0\]\.users\[0\]\.email",
     ),
+    (
+        lambda d: d["organisations"][0].update(name="Northwind\u202eTraders"),
+        r"organisations\[0\]\.name: U\+202E RIGHT-TO-LEFT OVERRIDE is a hidden character",
+    ),
+    (
+        lambda d: d["organisations"][0]["users"][0].update(last_name="Nov\u200bak"),
+        r"organisations\[0\]\.users\[0\]\.last_name: U\+200B ZERO WIDTH SPACE",
+    ),
     (lambda d: d.update(partners=[]), r"\(file\): unknown section\(s\): partners"),
     (
         lambda d: d["organisations"].append(
@@ -215,3 +223,16 @@ def test_two_users_never_share_an_e_mail_address():
         "organisations[0].users[1].email: another user has this e-mail address"
     )
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_imported_names_are_one_line_without_control_characters():
+    def change(data):
+        data["organisations"][0]["name"] = "Northwind\r\nTraders\x1b"
+        data["organisations"][0]["users"][0].update(first_name="Eva\n", last_name="Novák\t")
+
+    import_partners(_with(change))
+
+    assert Organisation.objects.get().name == "Northwind Traders"
+    eva = get_user_model().objects.get(username="eva")
+    assert (eva.first_name, eva.last_name) == ("Eva", "Novák")
