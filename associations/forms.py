@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from associations.models import AssociationRequest, Claim, ClaimStatus
+from associations.proof_template import SECTIONS
 from associations.selectors import RequestFilters
 from associations.services import ClaimRow
 from associations.uploads import DocumentsField
@@ -27,6 +28,15 @@ class MpnChoiceField(forms.ModelChoiceField):
         return f"{obj.mpn_id} · {obj.location_name}, {obj.country} ({programs})"
 
 
+# The sections of the proof template that satisfy each acknowledgement.
+ACKNOWLEDGED_IN = {
+    "ack_customer_signature": ("signature",),
+    "ack_current_dates": ("services", "signature"),
+    "ack_partner_services": ("services",),
+    "ack_all_products": ("products",),
+}
+
+
 class RequestForm(forms.ModelForm):
     class Meta:
         model = AssociationRequest
@@ -45,6 +55,7 @@ class RequestForm(forms.ModelForm):
             "solution_seller_name",
             "isv_product_name",
             "opt_out_of_incentives",
+            "public_sector",
             "proof_description",
             "ack_customer_signature",
             "ack_current_dates",
@@ -82,6 +93,10 @@ class RequestForm(forms.ModelForm):
                 "with the documents below."
             ),
             "opt_out_of_incentives": _("Microsoft 365 only: associate without incentive payments."),
+            "public_sector": _(
+                "The proof template then carries the public-sector disclosure for the customer "
+                "to confirm."
+            ),
             "solution_seller_name": _("Revenue association only."),
             "isv_product_name": _("Revenue association only."),
         }
@@ -124,16 +139,28 @@ class RequestForm(forms.ModelForm):
         )
         self.fields["solution_area"].choices = SolutionArea.choices
         self.fields["activity"].choices = Activity.choices
-        for name in (
-            "ack_customer_signature",
-            "ack_current_dates",
-            "ack_partner_services",
-            "ack_all_products",
-        ):
+        for name, anchors in ACKNOWLEDGED_IN.items():
             self.fields[name].required = False
+            self.fields[name].help_text = self._template_sections(anchors)
         if lock_customer:
             for name in ("tenant_id", "domain", "solution_area", "activity", "mpn"):
                 self.fields[name].disabled = True
+
+    def _template_sections(self, anchors: tuple[str, ...]) -> str:
+        """Where the proof template satisfies an acknowledgement: a link to this request's
+        template once there is a request to fill it with."""
+        sections = ", ".join(str(SECTIONS[anchor]) for anchor in anchors)
+        if self.instance.pk is None:
+            return _(
+                "The proof template, on the request's page once it is saved, covers this in "
+                "section %(sections)s."
+            ) % {"sections": sections}
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("The proof template covers this in section"),
+            reverse("proof_template", args=[self.instance.reference, "docx"]),
+            sections,
+        )
 
     def clean_domain(self):
         return normalise_domain(self.cleaned_data["domain"])

@@ -55,6 +55,9 @@ class AssociationRequest(models.Model):
     solution_seller_name = models.CharField(_("solution seller's name"), max_length=200, blank=True)
     isv_product_name = models.CharField(_("ISV product name"), max_length=200, blank=True)
     opt_out_of_incentives = models.BooleanField(_("opt out of incentive payments"), default=False)
+    public_sector = models.BooleanField(
+        _("the customer is a public-sector organisation"), default=False
+    )
     proof_description = models.TextField(_("proof of execution: description"))
     ack_customer_signature = models.BooleanField(_("the proof carries the customer's signature"))
     ack_current_dates = models.BooleanField(_("the proof carries current dates"))
@@ -283,6 +286,11 @@ class ProofDocument(models.Model):
     proof = models.ForeignKey(Proof, on_delete=models.CASCADE, related_name="documents")
     file = models.FileField(_("file"), upload_to=_document_path)
     original_name = models.CharField(_("file name"), max_length=255)
+    # The mark a proof template of the portal carries ("CPOR-000123.k3J9x0aQ1z"), read from the
+    # document on upload; empty for any other document.
+    template_mark = models.CharField(
+        _("proof template mark"), max_length=64, blank=True, default=""
+    )
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
 

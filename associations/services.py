@@ -24,6 +24,7 @@ from associations.models import (
     ProofDocument,
 )
 from associations.policy import Action
+from associations.prefill import mark_of_upload
 from associations.uploads import Upload
 from partners.models import Organisation
 from validation.models import Product
@@ -74,6 +75,7 @@ def _lock_claims(request: AssociationRequest) -> list[Claim]:
 
 
 def save_documents(proof: Proof, uploads: list[Upload]) -> None:
+    """Each document with the proof template mark it carries, for the reviewers."""
     for upload in uploads:
         ProofDocument.objects.create(
             proof=proof,
@@ -81,6 +83,7 @@ def save_documents(proof: Proof, uploads: list[Upload]) -> None:
             original_name=upload.file.name[:255],
             content_type=upload.content_type,
             size=upload.file.size,
+            template_mark=mark_of_upload(upload.file, upload.content_type),
         )
 
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<str:reference>/comments/", views.request_comment, name="request_comment"),
     path("<str:reference>/proof/", views.proof_add, name="proof_add"),
     path(
+        "<str:reference>/proof-template.<str:kind>",
+        views.proof_template,
+        name="proof_template",
+    ),
+    path(
         "<str:reference>/claims/<int:claim_id>/disassociate/",
         views.claim_disassociate,
         name="claim_disassociate",

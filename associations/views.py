@@ -2,14 +2,15 @@ import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from associations import policy, selectors, services
+from associations import policy, prefill, selectors, services
 from associations.csv_export import Echo, cell
 from associations.forms import (
     ClaimRowFormSet,
@@ -22,6 +23,8 @@ from associations.forms import (
 )
 from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
+from associations.proof_template import docx_document, pdf_document
+from associations.uploads import ACCEPTED
 from associations.verdict import request_preview, warnings
 from core.errors import DomainError
 from core.fragments import Viewer
@@ -31,6 +34,7 @@ from validation.domains import display_domain
 from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
+TEMPLATE_KINDS = {"docx": (docx_document, ".docx"), "pdf": (pdf_document, ".pdf")}
 CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
 
 
@@ -454,6 +458,25 @@ def proof_add(request, reference):
         {"req": instance, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@cpor_member_required
+@require_safe
+def proof_template(request, reference, kind):
+    """The request's proof template, pre-filled, in the reader's language, for the customer to
+    sign: a Word document to complete, or a PDF to print."""
+    render_document, suffix = TEMPLATE_KINDS.get(kind, (None, ""))
+    if render_document is None:
+        raise Http404
+    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    response = HttpResponse(
+        render_document(prefill.template_content(instance)),
+        content_type=ACCEPTED[suffix][0],
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{reference}-proof-template{suffix}"
+    )
+    return response
 
 
 @cpor_member_required

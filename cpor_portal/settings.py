@@ -348,6 +348,9 @@ LOGGING = {
         },
         "django-q": {"level": env_str("Q_LOG_LEVEL", default="WARNING")},
         "pgserver": {"level": "WARNING"},  # it logs every start and stop at INFO
+        "fontTools": {"level": "WARNING"},  # fpdf2's font subsetting: 40 INFO lines a PDF
+        # Reading the proof template's mark is best effort; a malformed PDF is not news.
+        "pypdf": {"level": "ERROR"},
     },
 }
 

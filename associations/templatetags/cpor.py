@@ -4,7 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from associations import policy
+from associations import policy, prefill
 from associations.models import ClaimStatus
 from core.text import code_point, describe, hidden_characters, hidden_parts
 from validation.domains import display_domain
@@ -41,6 +41,11 @@ def due_label(status: str) -> str:
     if policy.awaits_dispute_answer(status):
         return _("Answer to your dispute expected by")
     return _("Decision expected by")
+
+
+@register.filter
+def template_origin(document) -> str | None:
+    return prefill.template_origin(document)
 
 
 @register.filter
