@@ -5,13 +5,17 @@ function from a small form on the claim's or the case's page, so it is locked, r
 timeline and told to the partner.
 """
 
+from datetime import UTC, datetime
+
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -80,6 +84,16 @@ def _act(request, action, success: str):
     return True
 
 
+def _seen(data, claims) -> dict:
+    """Each claim's last change as the confirmation page showed it; a claim whose value is
+    missing or garbled was not seen, and is skipped as changed."""
+    seen = {}
+    for claim in claims:
+        moment = parse_datetime(data.get(f"seen-{claim.pk}", ""))
+        seen[claim.pk] = moment if moment is not None else datetime.min.replace(tzinfo=UTC)
+    return seen
+
+
 class QueueStatusFilter(admin.SimpleListFilter):
     """The queue's statuses, the whole queue when none is chosen. It is the queue's only status
     condition: `status IN (queue) AND status = ?` makes PostgreSQL expect a handful of rows and
@@ -102,7 +116,9 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     list_display = [request_reference, "organisation", "product", "status", "due"]
     # Oldest deadline first (the admin would otherwise put the model's ordering in front).
     ordering = [F("due_at").asc(nulls_last=True), "pk"]
-    actions = None  # decisions are taken one claim at a time, on the claim's page
+    # Decisions are taken on the claim's page; only plain approvals go in bulk, each through
+    # the same service, and only of claims unchanged since the reviewer confirmed the list.
+    actions = ["approve_selected"]
     list_filter = [QueueStatusFilter, "product__solution_area", "activity"]
     search_fields = [
         "=request__id",
@@ -115,6 +131,51 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):
         return _overdue(obj.due_at)
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm(DECIDE)
+
+    @admin.action(permissions=["decide"], description=_("Approve the selected claims"))
+    def approve_selected(self, request, queryset):
+        """A confirmation page listing what would be approved and what not, with one note; on
+        confirmation each listed claim is approved if it is still as the page showed it."""
+        now = timezone.now()
+        claims = list(queryset.select_related("request__organisation", "product").order_by("pk"))
+        approvable = [c for c in claims if policy.refusal(c, Action.APPROVE, now=now) is None]
+        form = ApproveForm(request.POST if "confirm" in request.POST else None, prefix="approve")
+        if form.is_bound and form.is_valid():
+            approved, skipped = services.claims_approve_as_seen(
+                actor=request.user,
+                seen=_seen(request.POST, approvable),
+                note=form.cleaned_data["note"],
+            )
+            count = len(approved)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d claim approved; its partner and customer are told.",
+                    "%(count)d claims approved; their partners and customers are told.",
+                    count,
+                )
+                % {"count": count},
+            )
+            for claim, reason in skipped:
+                messages.warning(request, f"{claim.request.reference} · {claim}: {reason}")
+            return None
+        return render(
+            request,
+            "admin/disputes/approve_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Approve the selected claims"),
+                "opts": self.model._meta,
+                "approvable": approvable,
+                "refused": [c for c in claims if c not in approvable],
+                "form": form,
+                "selected": [c.pk for c in claims],
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def get_urls(self):
         urls = [

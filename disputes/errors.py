@@ -17,4 +17,7 @@ class ReviewError(DomainError):
         "no_open_question": _("There is no open question from the reviewer on this claim."),
         "bad_link": _("This link is not valid. Use the link from the e-mail exactly as it came."),
         "link_expired": _("This link has expired. Contact the partner or the vendor's support."),
+        "changed_since_shown": _(
+            "It changed since the list was shown, so it was not decided blind: open it to decide."
+        ),
     }

@@ -14,7 +14,12 @@ from disputes.services.questions import (
     information_answer,
 )
 from disputes.services.reminders import claim_remind_dispute, information_request_remind
-from disputes.services.reviews import claim_approve, claim_customer_decline, claim_reject
+from disputes.services.reviews import (
+    claim_approve,
+    claim_customer_decline,
+    claim_reject,
+    claims_approve_as_seen,
+)
 from disputes.services.sweeps import (
     case_flag_overdue,
     claim_flag_overdue,
@@ -33,6 +38,7 @@ __all__ = [
     "claim_reject",
     "claim_remind_dispute",
     "claim_request_information",
+    "claims_approve_as_seen",
     "dispute_answer",
     "information_answer",
     "information_request_expire",

@@ -10,16 +10,45 @@ from associations.choices import ClaimStatus, Event, Reason
 from associations.events import move_claim
 from associations.models import Claim
 from associations.policy import Action
+from core.errors import DomainError
+from disputes.errors import ReviewError
 from disputes.services.common import approve, lock_claim, tell_rejection
 
 
-def claim_approve(*, actor, claim: Claim, note: str = "", now: datetime | None = None) -> Claim:
+def claim_approve(
+    *,
+    actor,
+    claim: Claim,
+    note: str = "",
+    now: datetime | None = None,
+    seen_at: datetime | None = None,
+) -> Claim:
+    """`seen_at`: the claim's last change as the reviewer saw it; approved only if unchanged."""
     now = now or timezone.now()
     with transaction.atomic():
         claim = lock_claim(claim)
+        if seen_at is not None and claim.status_changed_at != seen_at:
+            raise ReviewError("changed_since_shown")
         policy.require(claim, Action.APPROVE, now=now)
         approve(claim, actor=actor, action=Event.CLAIM_APPROVED, now=now, note=note)
     return claim
+
+
+def claims_approve_as_seen(
+    *, actor, seen: dict[int, datetime], note: str = "", now: datetime | None = None
+) -> tuple[list[Claim], list[tuple[Claim, str]]]:
+    """Approve many claims with one note, each as `claim_approve` does in its own transaction:
+    one that changed since the reviewer saw it, or that the policy refuses, is skipped with
+    the reason and the others go on. Returns the approved and the skipped claims."""
+    approved, skipped = [], []
+    for claim in Claim.objects.filter(pk__in=seen).select_related("request").order_by("pk"):
+        try:
+            approved.append(
+                claim_approve(actor=actor, claim=claim, note=note, now=now, seen_at=seen[claim.pk])
+            )
+        except DomainError as error:
+            skipped.append((claim, error.message))
+    return approved, skipped
 
 
 def claim_reject(
