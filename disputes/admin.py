@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from associations import policy
 from associations.admin import ReadOnlyAdmin, request_reference
@@ -131,6 +131,17 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):
         return _overdue(obj.due_at)
+
+    def action_checkbox(self, obj):
+        """Django's own checkbox, written out: its widget renders a template for each of the
+        queue's rows, a fifth of the page's time."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm(DECIDE)
