@@ -152,15 +152,15 @@ class RequestForm(forms.ModelForm):
         sections = ", ".join(str(SECTIONS[anchor]) for anchor in anchors)
         if self.instance.pk is None:
             return _(
-                "The proof template, on the request's page once it is saved, covers this in "
-                "section %(sections)s."
+                "The proof template, on the request's page once it is saved, covers this: "
+                "%(sections)s."
             ) % {"sections": sections}
-        return format_html(
-            '{} <a href="{}">{}</a>',
-            _("The proof template covers this in section"),
+        link = format_html(
+            '<a href="{}">{}</a>',
             reverse("proof_template", args=[self.instance.reference, "docx"]),
             sections,
         )
+        return format_html(_("The proof template covers this: {sections}."), sections=link)
 
     def clean_domain(self):
         return normalise_domain(self.cleaned_data["domain"])

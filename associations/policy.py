@@ -148,6 +148,11 @@ def shows_warnings(status: str) -> bool:
     return status in CONTESTING_STATUSES | FILING_STATUSES
 
 
+def is_final(status: str) -> bool:
+    """Withdrawn, ended or finally rejected: the claim is over for good."""
+    return status in FINAL_STATUSES
+
+
 def awaits_dispute_answer(status: str) -> bool:
     """A disputed claim's due date is the day its dispute is answered by, not a decision's."""
     return status == S.DISPUTED

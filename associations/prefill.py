@@ -8,35 +8,40 @@ template carries no readable mark.
 
 import hmac
 
+from django.conf import settings
 from django.core import signing
 
 from associations.models import AssociationRequest, ProofDocument
 from associations.policy import FINAL_STATUSES
-from associations.proof_template import ClaimedProduct, TemplateContent, read_mark
-from associations.uploads import ACCEPTED
+from associations.proof_template import ClaimedProduct, TemplateContent
 from partners.catalog import activity_rule
 from validation.domains import display_domain
 from validation.models import Tenant
 
 _SALT = "cpor.proof-template"
-MARKED_TYPES = frozenset({ACCEPTED[".pdf"][0], ACCEPTED[".docx"][0]})
 
 
-def _mark(reference: str) -> str:
-    return f"{reference}.{signing.Signer(salt=_SALT).signature(reference)[:10]}"
+def _mark(reference: str, key=None) -> str:
+    return f"{reference}.{signing.Signer(key=key, salt=_SALT).signature(reference)[:10]}"
 
 
 def template_mark(request: AssociationRequest) -> str:
     return _mark(request.reference)
 
 
+def live_claims(request: AssociationRequest):
+    return request.claims.exclude(status__in=FINAL_STATUSES)
+
+
 def template_content(request: AssociationRequest) -> TemplateContent:
     """The request as the customer signs it: its live claims (a withdrawn or ended one is no
-    longer claimed), the customer's name from the directory when it knows the tenant."""
-    tenant = Tenant.objects.filter(pk=request.tenant_id).values_list("display_name", flat=True)
-    claims = (
-        request.claims.exclude(status__in=FINAL_STATUSES).select_related("product").order_by("pk")
+    longer claimed); the customer's name from the directory only when the request's domain is
+    one of the tenant's (a GUID typed into a draft must not reveal whose tenant it is), else
+    the domain."""
+    tenant = Tenant.objects.filter(pk=request.tenant_id, domains__name=request.domain).values_list(
+        "display_name", flat=True
     )
+    claims = live_claims(request).select_related("product").order_by("pk")
     rule = activity_rule(request.solution_area, request.activity)
     return TemplateContent(
         reference=request.reference,
@@ -44,7 +49,7 @@ def template_content(request: AssociationRequest) -> TemplateContent:
         partner=request.organisation.name,
         mpn_id=request.mpn.mpn_id,
         mpn_location=request.mpn.location_name,
-        customer=tenant.first() or request.claim_name,
+        customer=tenant.first() or display_domain(request.domain),
         tenant_id=str(request.tenant_id),
         domain=display_domain(request.domain),
         products=tuple(
@@ -56,20 +61,13 @@ def template_content(request: AssociationRequest) -> TemplateContent:
     )
 
 
-def mark_of_upload(file, content_type: str) -> str:
-    """The template mark an uploaded PDF or Word document carries, else ""."""
-    if content_type not in MARKED_TYPES:
-        return ""
-    file.seek(0)
-    mark = read_mark(file.read())
-    file.seek(0)
-    return mark or ""
-
-
 def template_origin(document: ProofDocument) -> str | None:
     """The reference of the request whose template the document was made from (its own, or
     another's), None for any other document or a mark the site did not sign."""
     reference = document.template_mark.partition(".")[0]
-    if reference and hmac.compare_digest(document.template_mark, _mark(reference)):
+    keys = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)  # a mark outlives a key change
+    if reference and any(
+        hmac.compare_digest(document.template_mark, _mark(reference, key)) for key in keys
+    ):
         return reference
     return None

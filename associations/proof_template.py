@@ -7,7 +7,7 @@ built from one outline (`_outline`), so the DOCX and the PDF never say different
 
 Each document carries an opaque mark (in its metadata and in its footer) that `read_mark` finds
 again in an uploaded proof, so a reviewer can see whether it was made from this request's template.
-The caller wraps the calls in `translation.override`: every text is translated on rendering.
+Every text is translated on rendering, in the active language (the reader's, on a page).
 """
 
 import io
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+import pypdf
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -69,7 +70,7 @@ SECTIONS: dict[str, Promise] = {
 }
 
 # The format the portal issues; anything else in a document is not our mark.
-_MARK = re.compile(r"(?<![\w-])CPOR-\d{6}\.[A-Za-z0-9_-]{10}(?![\w-])", re.ASCII)
+_MARK = re.compile(r"(?<![\w-])CPOR-\d{6,}\.[A-Za-z0-9_-]{10}(?![\w-])", re.ASCII)
 
 _FONTS = Path(__file__).resolve().parent / "fonts"
 _FONT = "DejaVu"  # bundled: a fresh machine may have no font with Czech glyphs
@@ -82,10 +83,23 @@ _FILL_IN_ROW = 10
 _SERVICES_ROW = 45
 _SIGNATURE_ROW = 20
 
-# read_mark's limits: an upload is at most a few megabytes, so a document that unpacks to more, or
-# has thousands of parts, is not one of ours; the mark is on every page, so the first few suffice.
-_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# read_mark's limits: a document with thousands of parts is not one of ours, and the mark is on
+# every page, so the first few suffice.
 _MAX_ZIP_MEMBERS = 1000
+_MAX_PART_BYTES = 256 * 1024  # a core properties part or a footer is a few kilobytes
+_FOOTER = re.compile(r"word/footer\d*\.xml")
+_TAG = re.compile(r"<[^>]*>")
+# Far below pypdf's defaults (75 MB a stream): a template's page is a few kilobytes, and a small
+# upload must not inflate to hundreds of megabytes while the mark is looked for.
+_PDF_LIMIT = 2_000_000
+_PDF_LIMITS = {
+    "zlib_maximum_output_length": _PDF_LIMIT,
+    "lzw_maximum_output_length": _PDF_LIMIT,
+    "run_length_maximum_output_length": _PDF_LIMIT,
+    "array_based_stream_maximum_output_length": _PDF_LIMIT,
+    "stream_decoding_work_maximum_length": 4 * _PDF_LIMIT,
+    "stream_parsing_work_maximum_count": 200_000,
+}
 _PAGES_READ = 3
 
 
@@ -360,26 +374,26 @@ def _first_mark(texts: Iterable[object]) -> str | None:
 
 
 def _docx_texts(data: bytes) -> Iterator[str]:
-    # zipfile never unpacks a member past its declared size, so the declared sizes bound the
-    # memory python-docx (which reads every part) can use.
+    """The mark's two places only, read raw: the core properties and the footers. The body is
+    never parsed (a small upload can hold millions of empty paragraphs); tags are dropped from
+    a footer, since a word processor may split its text into runs."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = archive.infolist()
-    if len(members) > _MAX_ZIP_MEMBERS:
-        return
-    if sum(member.file_size for member in members) > _MAX_UNPACKED_BYTES:
-        return
-    document = docx.Document(io.BytesIO(data))
-    yield document.core_properties.identifier
-    yield document.core_properties.keywords
-    for section in document.sections:
-        for paragraph in section.footer.paragraphs:
-            yield paragraph.text
-    for paragraph in document.paragraphs:
-        yield paragraph.text
+        if len(members) > _MAX_ZIP_MEMBERS:
+            return
+        for member in members:
+            if member.filename == "docProps/core.xml" or _FOOTER.fullmatch(member.filename):
+                with archive.open(member) as part:
+                    xml = part.read(_MAX_PART_BYTES).decode("utf-8", "replace")
+                yield _TAG.sub("", xml) if member.filename != "docProps/core.xml" else xml
 
 
 def _pdf_texts(data: bytes) -> Iterator[str]:
-    # pypdf caps what a compressed stream may inflate to, so a bomb fails rather than fills memory.
+    with pypdf.apply_configuration(**_PDF_LIMITS):
+        yield from _pdf_parts(data)
+
+
+def _pdf_parts(data: bytes) -> Iterator[str]:
     reader = PdfReader(io.BytesIO(data))
     # A PDF "protected" against editing opens without a password: read it like any other.
     if reader.is_encrypted and not reader.decrypt(""):

@@ -24,7 +24,6 @@ from associations.models import (
     ProofDocument,
 )
 from associations.policy import Action
-from associations.prefill import mark_of_upload
 from associations.uploads import Upload
 from partners.models import Organisation
 from validation.models import Product
@@ -83,7 +82,7 @@ def save_documents(proof: Proof, uploads: list[Upload]) -> None:
             original_name=upload.file.name[:255],
             content_type=upload.content_type,
             size=upload.file.size,
-            template_mark=mark_of_upload(upload.file, upload.content_type),
+            template_mark=upload.template_mark,
         )
 
 

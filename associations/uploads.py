@@ -18,11 +18,13 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from associations.proof_template import read_mark
 from core.text import clean_line
 
 _OOXML = frozenset({".docx", ".xlsx", ".pptx"})
 _OLE = frozenset({".doc", ".xls", ".ppt", ".msg"})
 _JPEG = frozenset({".jpg", ".jpeg", ".jpe", ".jfif"})
+_MARKED = frozenset({".pdf", ".docx"})  # the proof template's two formats
 
 # extension -> (content type we serve it as, extensions puremagic may report for its content)
 ACCEPTED = {
@@ -56,6 +58,7 @@ class Upload:
 
     file: object
     content_type: str
+    template_mark: str = ""  # the proof template's mark it carries, for the reviewers
 
 
 def check_document(upload) -> Upload:
@@ -98,7 +101,19 @@ def check_document(upload) -> Upload:
             code="file_content",
             params={"name": name},
         )
-    return Upload(file=upload, content_type=content_type)
+    return Upload(
+        file=upload, content_type=content_type, template_mark=_template_mark(upload, suffix)
+    )
+
+
+def _template_mark(upload, suffix: str) -> str:
+    """Read here, with the other checks and before any row is locked: a hint, never a refusal."""
+    if suffix not in _MARKED:
+        return ""
+    upload.seek(0)
+    mark = read_mark(upload.read())
+    upload.seek(0)
+    return mark or ""
 
 
 # The part folder each Office Open XML format must have; any ZIP file sniffs like one.

@@ -379,6 +379,8 @@ def request_detail(request, reference):
                 for claim in instance.claim_list
             ],
             "now": now,
+            # The proof template lists the live claims: none, no template.
+            "template_offered": not all(policy.is_final(c.status) for c in instance.claim_list),
         },
     )
 
@@ -464,11 +466,14 @@ def proof_add(request, reference):
 @require_safe
 def proof_template(request, reference, kind):
     """The request's proof template, pre-filled, in the reader's language, for the customer to
-    sign: a Word document to complete, or a PDF to print."""
+    sign: a Word document to complete, or a PDF to print. Every CPOR role may download it
+    (DESIGN.md section 8: a Billing admin gets the template, not the filing)."""
     render_document, suffix = TEMPLATE_KINDS.get(kind, (None, ""))
     if render_document is None:
         raise Http404
-    instance = selectors.request_get_for_user(request.membership, reference, for_write=True)
+    instance = selectors.request_get_for_user(request.membership, reference)
+    if not prefill.live_claims(instance).exists():
+        raise Http404  # nothing left to claim: a template would list no product
     response = HttpResponse(
         render_document(prefill.template_content(instance)),
         content_type=ACCEPTED[suffix][0],

@@ -201,10 +201,31 @@ def _our_docx_padded(*, thumbnail_mb: int = 0, extra_parts: int = 0) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_docx_that_unpacks_too_large_or_into_too_many_parts_is_not_read():
+def test_a_docx_is_read_for_its_mark_parts_only_and_not_when_split_into_too_many():
     assert read_mark(_our_docx_padded(thumbnail_mb=1, extra_parts=10)) == MARK
-    assert read_mark(_our_docx_padded(thumbnail_mb=64)) is None
+    assert read_mark(_our_docx_padded(thumbnail_mb=64)) == MARK  # never unpacked
     assert read_mark(_our_docx_padded(extra_parts=1000)) is None
+
+
+def test_a_docx_body_is_never_parsed():
+    """A small upload can hold millions of paragraphs; the mark is never in the body."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(docx_document(CONTENT))) as ours,
+        zipfile.ZipFile(buffer, "w") as changed,
+    ):
+        for item in ours.infolist():
+            body = b"<w:p" * 1000 if item.filename == "word/document.xml" else ours.read(item)
+            changed.writestr(item, body)
+
+    assert read_mark(buffer.getvalue()) == MARK
+
+
+@both_formats
+def test_a_reference_past_999999_keeps_its_mark(render, read):
+    content = replace(CONTENT, reference="CPOR-1000000", mark="CPOR-1000000.k3J9x0aQ1z")
+
+    assert read_mark(render(content)) == "CPOR-1000000.k3J9x0aQ1z"
 
 
 @pytest.mark.parametrize(

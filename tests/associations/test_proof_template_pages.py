@@ -83,9 +83,9 @@ def test_the_public_sector_disclosure_comes_only_with_the_checkbox(client, globa
 
     public = _docx_text(client.get(_url(filed, "docx")).content)
 
-    assert len(public) > len(plain)
-    assert "public" in public.lower()
-    assert "public-sector" not in plain.lower()
+    disclosure = "Public-sector disclosure: Contoso confirms that naming a partner of record"
+    assert disclosure in public
+    assert "Public-sector disclosure" not in plain
 
 
 def test_the_template_is_in_the_readers_language(client, global_admin, filed):
@@ -101,9 +101,11 @@ def test_the_template_is_in_the_readers_language(client, global_admin, filed):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("billing_admin", 403), ("other_role", 403), ("outsider", 404)],
+    [("billing_admin", 200), ("other_role", 403), ("outsider", 404)],
 )
-def test_only_members_who_file_get_their_own_requests_template(client, request, filed, who, status):
+def test_every_cpor_role_gets_its_own_organisations_template_and_nobody_else(
+    client, request, filed, who, status
+):
     client.force_login(request.getfixturevalue(who))
 
     assert client.get(_url(filed, "pdf")).status_code == status
@@ -158,8 +160,8 @@ def test_reviewers_see_which_proof_was_made_from_which_template(
     assert from_own.template_mark == template_mark(filed)
     assert from_other.template_mark == template_mark(other)
     assert plain.template_mark == ""
-    assert "✓ made from this request's proof template" in page
-    assert f"made from the proof template of {other.reference}" in page
+    assert "carries this request's proof template mark" in page
+    assert f"carries the proof template mark of {other.reference}" in page
     assert page.count('data-template="') == 2
 
 
@@ -172,18 +174,38 @@ def test_a_mark_the_site_did_not_sign_is_no_template(filed):
     assert template_origin(ProofDocument(template_mark="")) is None
 
 
-def test_the_request_page_offers_the_template_to_those_who_file(
+def test_the_request_page_offers_the_template_while_a_claim_is_live(
     client, global_admin, billing_admin, filed
 ):
     url = reverse("request_detail", args=[filed.reference])
-    client.force_login(global_admin)
-    filer_page = client.get(url).text
     client.force_login(billing_admin)
-    reader_page = client.get(url).text
+    live = client.get(url).text
+    set_status(filed.claims.all(), "withdrawn")
+    over = client.get(url).text
 
-    assert f'href="{_url(filed, "docx")}"' in filer_page
-    assert f'href="{_url(filed, "pdf")}"' in filer_page
-    assert "data-proof-template" not in reader_page
+    assert f'href="{_url(filed, "docx")}"' in live
+    assert f'href="{_url(filed, "pdf")}"' in live
+    assert "data-proof-template" not in over
+    assert client.get(_url(filed, "pdf")).status_code == 404
+
+
+def test_the_customers_name_comes_from_the_directory_only_for_one_of_its_domains(
+    client, global_admin, organisation, tenant, sales, subscription, filed
+):
+    elsewhere = make_request(
+        organisation,
+        global_admin,
+        tenant=tenant,
+        domain="fabrikam.example",
+        products=[(sales, str(subscription.pk))],
+        mpn=filed.mpn,
+    )
+    client.force_login(global_admin)
+
+    text = _docx_text(client.get(_url(elsewhere, "docx")).content)
+
+    assert tenant.display_name not in text
+    assert "fabrikam.example" in text
 
 
 def test_each_acknowledgement_names_the_template_section_that_satisfies_it(
@@ -195,8 +217,8 @@ def test_each_acknowledgement_names_the_template_section_that_satisfies_it(
     new = client.get(reverse("request_create")).text
     edit = client.get(reverse("request_edit", args=[filed.reference])).text
 
-    assert "covers this in section 7. Customer" in new
-    assert "covers this in section 3. Products" in new
+    assert "covers this: 7. Customer" in new
+    assert "covers this: 3. Products" in new
     assert edit.count(f'href="{_url(filed, "docx")}"') == 4
 
 
