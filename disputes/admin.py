@@ -155,9 +155,11 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         approvable = [c for c in claims if policy.refusal(c, Action.APPROVE, now=now) is None]
         form = ApproveForm(request.POST if "confirm" in request.POST else None, prefix="approve")
         if form.is_bound and form.is_valid():
+            # What the page listed, and what became approvable since (not seen: skipped).
+            listed = [c for c in claims if f"seen-{c.pk}" in request.POST or c in approvable]
             approved, skipped = services.claims_approve_as_seen(
                 actor=request.user,
-                seen=_seen(request.POST, approvable),
+                seen=_seen(request.POST, listed),
                 note=form.cleaned_data["note"],
             )
             count = len(approved)
@@ -171,7 +173,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
                 % {"count": count},
             )
             for claim, reason in skipped:
-                messages.warning(request, f"{claim.request.reference} · {claim}: {reason}")
+                messages.warning(request, f"{claim}: {reason}")
             return None
         return render(
             request,

@@ -108,6 +108,26 @@ def test_200_claims_approved_in_bulk_with_one_changed_underneath_199_approved_1_
     assert len(mail.outbox) == 2 * 199  # the customer's and the partner's, for each claim
 
 
+def test_a_listed_claim_that_left_the_review_meanwhile_is_reported_not_dropped(
+    client, reviewer, queue, django_capture_on_commit_callbacks
+):
+    waiting, asked = queue(2)
+    client.force_login(reviewer)
+    confirmation = _ask(client, [waiting, asked])
+    services.claim_request_information(
+        actor=reviewer, claim=asked, reason=Reason.OLD_DATES, question="Dates?"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = _confirm(client, [waiting, asked], confirmation)
+
+    shown = [str(message) for message in done.context["messages"]]
+    assert shown[0] == "1 claim approved; its partner and customer are told."
+    assert shown[1].startswith(f"{asked}: ")
+    asked.refresh_from_db()
+    assert asked.status == ClaimStatus.INFO_REQUESTED
+
+
 def test_claims_the_policy_does_not_let_approve_are_listed_apart_and_left_alone(
     client, reviewer, queue, django_capture_on_commit_callbacks
 ):
