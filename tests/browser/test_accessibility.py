@@ -210,6 +210,13 @@ def test_the_reviewers_admin_pages_have_no_axe_violation(page: Page, audit, scen
     expect(page.locator("#user-tools")).to_contain_text(reviewer.username)
     audit.check("/admin/")
     audit.visit("/admin/disputes/reviewclaim/")
+    for state in ("under_review", "disputed"):  # one approvable, one not
+        page.locator(f"input.action-select[value='{scene.claim(state).pk}']").check()
+    page.locator("select[name=action]").select_option("approve_selected")
+    page.locator("button[name=index]").click()
+    expect(page.locator("[data-approvable]")).to_be_visible()
+    audit.check("the bulk approval's confirmation page")
+    page.goto("/admin/disputes/reviewclaim/")
     for state in ("under_review", "disputed", "in_arbitration"):
         audit.visit(f"/admin/disputes/reviewclaim/{scene.claim(state).pk}/review/")
     audit.visit("/admin/disputes/arbitrationcase/")
