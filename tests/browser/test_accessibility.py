@@ -263,6 +263,10 @@ def test_a_whole_request_is_filed_with_the_keyboard_alone(page: Page, global_adm
     tenant = builders.make_tenant(domains=("contoso.onmicrosoft.com",), name="Contoso")
     subscription = builders.make_subscription(tenant, product)
     mpn = builders.make_mpn(organisation, mpn_id="1234567")
+    # Playwright turns Chromium's file-dialog interception on asynchronously when the first
+    # listener subscribes; subscribing only inside expect_file_chooser() raced the key press on
+    # a loaded machine (the dialog opened before the interception did). Subscribed here, early.
+    page.on("filechooser", lambda chooser: None)
     log_in(page, global_admin.username)
     page.goto("/associations/new/")
 
