@@ -26,6 +26,7 @@ def unsaved_event(
     to_status: str = "",
     reason: str = "",
     payload: dict | None = None,
+    due_at: datetime | None = None,
 ) -> StatusEvent:
     return StatusEvent(
         request=request,
@@ -37,6 +38,7 @@ def unsaved_event(
         reason=reason,
         payload=payload or {},
         created_at=now,
+        due_at=due_at,
     )
 
 
@@ -96,6 +98,7 @@ def move_claims(moves: list[tuple[Claim, Move]], *, actor, now) -> None:
                 to_status=move.to,
                 reason=move.reason,
                 payload=move.payload,
+                due_at=claim.due_at,
             )
         )
         claim.status, claim.status_changed_at = move.to, now

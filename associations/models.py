@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.choices import ClaimStatus, Event, Reason
 from associations.keys import claim_key
-from associations.policy import REVIEW_QUEUE_STATUSES
+from associations.policy import AWAITING_REVIEWER, REVIEW_DECISIONS, REVIEW_QUEUE_STATUSES
 from partners.catalog import Activity, SolutionArea
 from partners.models import MpnId, Organisation
 from validation.errors import CHECKS
@@ -347,11 +347,24 @@ class StatusEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=64, choices=Reason.choices, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("when"))
+    # The deadline the claim had when it left its status: a decision was on time when
+    # created_at <= due_at (the reviewers' SLA dashboard counts these).
+    due_at = models.DateTimeField(_("was due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("status event")
         verbose_name_plural = _("status events")
         ordering = ["created_at", "id"]
+        indexes = [
+            # The SLA dashboard: a reviewer's decisions in a date range, per week and per
+            # reviewer, on time or not: an index-only scan.
+            models.Index(
+                fields=["created_at"],
+                include=["actor", "due_at"],
+                condition=models.Q(action__in=REVIEW_DECISIONS, from_status__in=AWAITING_REVIEWER),
+                name="event_review_decisions",
+            ),
+        ]
 
     def __str__(self):
         return self.action

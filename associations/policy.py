@@ -15,7 +15,7 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from associations.choices import ClaimStatus, Reason
+from associations.choices import ClaimStatus, Event, Reason
 from core.deadlines import due, in_days
 from core.errors import DomainError
 
@@ -73,6 +73,18 @@ CONTESTING_STATUSES = frozenset(
 FILING_STATUSES = frozenset({S.VALIDATING, S.ACTION_NEEDED})
 # What reviewers work on: their queue, oldest deadline first (a partial index of the claims).
 REVIEW_QUEUE_STATUSES = (S.UNDER_REVIEW, S.IN_ARBITRATION, S.INFO_REQUESTED, S.DISPUTED)
+# Waiting on a reviewer, the review's clock running (an information request waits on the partner).
+AWAITING_REVIEWER = (S.UNDER_REVIEW, S.IN_ARBITRATION, S.DISPUTED)
+# A reviewer's answer to a claim that waited on one: what the reviewers' SLA counts.
+REVIEW_DECISIONS = (
+    Event.CLAIM_APPROVED,
+    Event.CLAIM_REJECTED,
+    Event.CLAIM_INFO_REQUESTED,
+    Event.CASE_WON,
+    Event.CASE_LOST,
+    Event.DISPUTE_UPHELD,
+    Event.DISPUTE_REFUSED,
+)
 # Nothing more can happen to these.
 FINAL_STATUSES = frozenset({S.REJECTED_FINAL, S.ENDED, S.WITHDRAWN})
 _EDITABLE = frozenset({S.DRAFT, S.ACTION_NEEDED})

@@ -357,11 +357,26 @@ def page_scenarios(args, marker) -> list[Result]:
         ("admin records: claims", "/admin/associations/claim/"),
     ):
         results.append(page("records", label, reviewer, url, reps, floor="floor: first page"))
+    # The review team's SLA dashboard: the backlog, the decisions per week and per reviewer.
+    year_ago = _one("SELECT (now() - interval '365 days')::date")[0].isoformat()
+    for label, query in (
+        ("SLA dashboard (last 12 weeks)", ""),
+        ("SLA dashboard (last 365 days)", f"?date_from={year_ago}"),
+    ):
+        results.append(
+            page(
+                "sla",
+                label,
+                reviewer,
+                "/admin/reviews/" + query,
+                max(5, reps // 4),
+                target_ms=AUDIT_TARGET_MS,
+            )
+        )
     # The MPN audit of the organisation with 100,000 claims.
     if resolves("mpn_audit"):
         billing = client_for(users.get("billing_admin", users["global_admin"]))
         url = reverse("mpn_audit")
-        year_ago = _one("SELECT (now() - interval '365 days')::date")[0].isoformat()
         for label, query in (
             ("MPN audit (all time)", ""),
             ("MPN audit (last 365 days)", f"?date_from={year_ago}"),

@@ -38,6 +38,18 @@ def add_business_days(start: datetime, days: int, country: str | None = None) ->
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
+def subtract_business_days(end: datetime, days: int, country: str | None = None) -> datetime:
+    """The moment `days` business days before `end`: what is older has waited longer."""
+    local = timezone.localtime(end)
+    day = local.date()
+    remaining = days
+    while remaining:
+        day -= timedelta(days=1)
+        if is_business_day(day, country):
+            remaining -= 1
+    return local.replace(year=day.year, month=day.month, day=day.day)
+
+
 def days(policy: str) -> int:
     """The length of one policy of CPOR_DEADLINES."""
     return settings.CPOR_DEADLINES[policy]

@@ -7,6 +7,7 @@ from associations.audit_views import audit_export, audit_page
 from associations.views import dashboard
 from cpor_portal.health import healthz
 from cpor_portal.views import favicon, not_found, set_language
+from disputes.sla_views import sla_dashboard, sla_export
 
 # Reviewers sign in through allauth too (rate limits, MFA), never the admin's own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -29,5 +30,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("language/", set_language, name="set_language"),
+    path("admin/reviews/", admin.site.admin_view(sla_dashboard), name="review_sla"),
+    path("admin/reviews/export.csv", admin.site.admin_view(sla_export), name="review_sla_export"),
     path("admin/", admin.site.urls),
 ]

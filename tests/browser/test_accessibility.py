@@ -221,6 +221,8 @@ def test_the_reviewers_admin_pages_have_no_axe_violation(page: Page, audit, scen
         audit.visit(f"/admin/disputes/reviewclaim/{scene.claim(state).pk}/review/")
     audit.visit("/admin/disputes/arbitrationcase/")
     audit.visit(f"/admin/disputes/arbitrationcase/{scene.case_pk}/arbitrate/")
+    audit.visit("/admin/reviews/")
+    audit.visit("/admin/reviews/?date_from=2026-05-02&date_to=2026-05-01")
     audit.assert_clean()
 
 
