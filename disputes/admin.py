@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +28,23 @@ from associations.templatetags.cpor import reveal_hidden
 from core.deadlines import days
 from core.errors import DomainError
 from disputes import services
-from disputes.forms import ApproveForm, DecideForm, DisputeAnswerForm, InformationForm, RejectForm
-from disputes.models import ArbitrationCase, Dispute, InformationRequest, ReviewClaim
+from disputes.forms import (
+    ApproveForm,
+    DecideForm,
+    DisputeAnswerForm,
+    InformationForm,
+    RejectForm,
+    ResponseTemplateForm,
+)
+from disputes.models import (
+    ArbitrationCase,
+    Dispute,
+    InformationRequest,
+    ResponseTemplate,
+    ResponseTemplateRevision,
+    ReviewClaim,
+)
+from disputes.responses import PLACEHOLDERS, Kind, offered
 from disputes.selectors import claims_for_review, open_case
 
 DECIDE = "disputes.decide_case"
@@ -240,18 +255,23 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         valid = request.method == "POST" and action in forms and forms[action].is_valid()
         if valid and self._decide(request, claim, action, forms[action].cleaned_data):
             return redirect("admin:disputes_review", pk=pk)
+        now = timezone.now()
         case = open_case(claim)
+        reviewed = claims_for_review([claim.pk])[0]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Review %(reference)s") % {"reference": claim.request.reference},
-            "claim": claims_for_review([claim.pk])[0],
+            "claim": reviewed,
             "forms": forms,
             "case": case,
             "actions": policy.claim_actions(
-                claim, now=timezone.now(), can_decide=request.user.has_perm(DECIDE)
+                claim, now=now, can_decide=request.user.has_perm(DECIDE)
             ),
             "opts": self.model._meta,
             "events": claim.request.events.select_related("actor", "claim__product"),
+            "responses": offered(
+                [Kind.INFORMATION, Kind.REJECTION, Kind.DISPUTE_ANSWER], [reviewed], now=now
+            ),
         }
         return render(request, "admin/disputes/review.html", context)
 
@@ -376,6 +396,10 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
             "forms": forms,
             "can_decide": request.user.has_perm(DECIDE) and case.is_open,
             "opts": self.model._meta,
+            "responses": {
+                **offered([Kind.CASE_DECISION], parties, now=now),
+                **offered([Kind.INFORMATION], undecided, now=now),
+            },
         }
         return render(request, "admin/disputes/case.html", context)
 
@@ -453,3 +477,58 @@ class DisputeAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         dispute = get_object_or_404(Dispute, pk=_pk(object_id))
         return redirect(reverse("admin:disputes_review", args=[dispute.claim_id]))
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    """Edited by whoever holds the model's permissions (reviewers only read them); each change
+    keeps the text it replaced, with who changed it."""
+
+    form = ResponseTemplateForm
+    list_display = ["name", "kind", "reason", "active", "updated_at", "updated_by"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    readonly_fields = ["placeholders", "updated_at", "updated_by", "earlier_versions"]
+
+    @admin.display(description=_("placeholders"))
+    def placeholders(self, obj):
+        return format_html_join(
+            " ",
+            "<div>{}: <code>{}</code></div>",
+            (
+                (ResponseTemplate.Kind(kind).label, " ".join(f"{{{name}}}" for name in names))
+                for kind, names in PLACEHOLDERS.items()
+            ),
+        )
+
+    @admin.display(description=_("earlier versions"))
+    def earlier_versions(self, obj):
+        revisions = obj.revisions.select_related("changed_by") if obj.pk else []
+        return format_html_join(
+            "",
+            '<div class="cpor-proof"><p>{} · {} · <strong>{}</strong></p><p>{}</p><p>{}</p></div>',
+            (
+                (
+                    formats.date_format(timezone.localtime(r.changed_at), "DATETIME_FORMAT"),
+                    r.changed_by or "—",
+                    r.name,
+                    r.text_en,
+                    r.text_cs,
+                )
+                for r in revisions
+            ),
+        ) or _("None: this is the first version.")
+
+    def save_model(self, request, obj, form, change):
+        old = ResponseTemplate.objects.filter(pk=obj.pk).first() if change else None
+        if old and (old.name, old.text_en, old.text_cs) != (obj.name, obj.text_en, obj.text_cs):
+            ResponseTemplateRevision.objects.create(
+                template=obj,
+                name=old.name,
+                text_en=old.text_en,
+                text_cs=old.text_cs,
+                changed_at=timezone.now(),
+                changed_by=request.user,
+            )
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from associations.uploads import DocumentsField
-from core.forms import FreeTextField
-from disputes.models import INFORMATION_REASONS, REJECTION_REASONS
+from core.forms import FreeTextField, OneLineField
+from disputes.models import INFORMATION_REASONS, REJECTION_REASONS, ResponseTemplate
+from disputes.responses import check_text
 
 _REVIEWER_REJECTIONS = [
     choice for choice in REJECTION_REASONS if choice[0] not in {"no_response", "customer_declined"}
@@ -77,3 +78,31 @@ class DisputeForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that a rejection can be disputed only once."), required=True
     )
+
+
+class ResponseTemplateForm(forms.ModelForm):
+    name = OneLineField(label=_("Name"), max_length=100)
+    text_en = FreeTextField(label=_("Text in English"))
+    text_cs = FreeTextField(label=_("Text in Czech"))
+
+    class Meta:
+        model = ResponseTemplate
+        fields = ["kind", "reason", "name", "text_en", "text_cs", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        for name in ("text_en", "text_cs"):
+            if kind and cleaned.get(name):
+                try:
+                    check_text(kind, cleaned[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        reason = cleaned.get("reason")
+        fitting = {
+            ResponseTemplate.Kind.INFORMATION: dict(INFORMATION_REASONS),
+            ResponseTemplate.Kind.REJECTION: dict(_REVIEWER_REJECTIONS),
+        }.get(kind, {})
+        if reason and reason not in fitting:
+            self.add_error("reason", _("This reason is not one reviewers pick for this kind."))
+        return cleaned

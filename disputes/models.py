@@ -158,3 +158,72 @@ class ReviewClaim(Claim):
         proxy = True
         verbose_name = _("claim to review")
         verbose_name_plural = _("review queue: claims")
+
+
+class ResponseTemplate(models.Model):
+    """A reviewer's ready answer for one kind of decision, in English and Czech, with
+    placeholders filled for the claim at hand (`disputes.responses`); the reviewer edits the
+    text before it is sent."""
+
+    class Kind(models.TextChoices):
+        INFORMATION = "information", _("Request information")
+        REJECTION = "rejection", _("Reject")
+        CASE_DECISION = "case_decision", _("Decide an arbitration case")
+        DISPUTE_ANSWER = "dispute_answer", _("Answer a dispute")
+
+    kind = models.CharField(_("used to"), max_length=32, choices=Kind.choices)
+    reason = models.CharField(
+        _("for the reason"),
+        max_length=64,
+        choices=INFORMATION_REASONS + REJECTION_REASONS,
+        blank=True,
+        help_text=_("Picking the template sets this reason; blank: the reviewer chooses one."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    text_en = models.TextField(_("text in English"))
+    text_cs = models.TextField(_("text in Czech"))
+    active = models.BooleanField(_("offered to reviewers"), default=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["kind", "reason", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ResponseTemplateRevision(models.Model):
+    """A template's text as it was before a change: who changed it, when, from what."""
+
+    template = models.ForeignKey(
+        ResponseTemplate, on_delete=models.CASCADE, related_name="revisions"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    text_en = models.TextField(_("text in English"))
+    text_cs = models.TextField(_("text in Czech"))
+    changed_at = models.DateTimeField(_("changed"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("earlier version")
+        verbose_name_plural = _("earlier versions")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.changed_at:%Y-%m-%d %H:%M})"

@@ -30,7 +30,7 @@ class Scene:
 
 def build_scene() -> Scene:
     from associations.services import claim_disassociate, request_withdraw
-    from disputes.models import ArbitrationCase
+    from disputes.models import ArbitrationCase, ResponseTemplate
     from disputes.roles import ensure_reviewers_group
     from disputes.services import (
         claim_approve,
@@ -50,6 +50,20 @@ def build_scene() -> Scene:
     reviewer = builders.make_user(None, username="reviewer", is_staff=True)
     reviewer.groups.add(ensure_reviewers_group())
     reviewer.totp_secret = builders.enable_totp(reviewer)
+    # The reviewers' pages offer templates for every kind of answer (the migration's defaults
+    # are gone once a browser test has emptied the tables).
+    ResponseTemplate.objects.get_or_create(
+        kind=ResponseTemplate.Kind.INFORMATION,
+        reason="no_signature",
+        name="No signature",
+        defaults={"text_en": "Please sign {product}.", "text_cs": "Podepište {product}."},
+    )
+    for kind in (ResponseTemplate.Kind.REJECTION, ResponseTemplate.Kind.CASE_DECISION):
+        ResponseTemplate.objects.get_or_create(
+            kind=kind,
+            name="Proof",
+            defaults={"text_en": "About {product}.", "text_cs": "K produktu {product}."},
+        )
 
     mpn = builders.make_mpn(organisation, mpn_id="1234567", partner_type=SPECIAL_PARTNER_TYPE)
     builders.make_mpn(organisation, mpn_id="1234569", enrolled_in=())

@@ -222,6 +222,10 @@ def test_the_reviewers_admin_pages_have_no_axe_violation(page: Page, audit, scen
     audit.visit("/admin/disputes/arbitrationcase/")
     audit.visit(f"/admin/disputes/arbitrationcase/{scene.case_pk}/arbitrate/")
     audit.visit("/admin/reviews/")
+    audit.visit("/admin/disputes/responsetemplate/")
+    page.locator("#result_list tbody th a").first.click()
+    expect(page.locator("#content h2").first).to_be_visible()
+    audit.check("a response template, read only")
     audit.visit("/admin/reviews/?date_from=2026-05-02&date_to=2026-05-01")
     audit.assert_clean()
 
