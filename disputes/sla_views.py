@@ -5,6 +5,7 @@ claims, so a staff user outside the team gets 403, a partner the admin's login.
 """
 
 import csv
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
@@ -23,6 +24,7 @@ BAR_WIDTH = 170
 ROW_HEIGHT = 14
 WEEK_WIDTH = 24
 WEEK_CHART_HEIGHT = 120
+MAX_PERIOD = timedelta(days=3 * 366)  # a week per chart bar and table row
 
 
 class PeriodForm(forms.Form):
@@ -34,6 +36,8 @@ class PeriodForm(forms.Form):
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and first > last:
             raise forms.ValidationError(_("The first day comes after the last one."))
+        if (last or timezone.localdate()) - (first or last or timezone.localdate()) > MAX_PERIOD:
+            raise forms.ValidationError(_("Choose a period of at most three years."))
         return cleaned
 
     def period(self) -> Period:
