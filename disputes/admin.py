@@ -114,11 +114,17 @@ def _work_context(request, item) -> dict:
     }
 
 
+def may_confirm(user, proposal) -> bool:
+    """Four eyes: any reviewer who may decide confirms or sends back a proposal, except its
+    proposer (the service refuses them too)."""
+    return user.has_perm(DECIDE) and proposal.proposed_by_id != user.pk
+
+
 def _proposal_context(request, proposal) -> dict:
     """The open proposal; its confirmation forms for a reviewer other than its proposer."""
     if proposal is None:
         return {"proposal": None}
-    can_confirm = request.user.has_perm(DECIDE) and proposal.proposed_by_id != request.user.pk
+    can_confirm = may_confirm(request.user, proposal)
     return {
         "proposal": proposal,
         "can_confirm": can_confirm,
@@ -355,10 +361,10 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         proposer (403)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_view_permission(request) or not request.user.has_perm(DECIDE):
+        if not self.has_view_permission(request):
             raise PermissionDenied
         proposal = get_object_or_404(Proposal.objects.select_related("dispute"), pk=pk)
-        if proposal.proposed_by_id == request.user.pk:
+        if not may_confirm(request.user, proposal):
             raise PermissionDenied
         if proposal.case_id:
             back = reverse("admin:disputes_case", args=[proposal.case_id])
