@@ -167,7 +167,7 @@ def _work(request, item, *, assign, back: str):
             },
         )
     try:
-        assign(actor=request.user, assignee=assignee)
+        assign(actor=request.user, assignee=assignee, holder_seen=holder)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -18,6 +18,9 @@ class ReviewError(DomainError):
         "bad_link": _("This link is not valid. Use the link from the e-mail exactly as it came."),
         "link_expired": _("This link has expired. Contact the partner or the vendor's support."),
         "not_in_review": _("This is no longer waiting for a reviewer, so it cannot be assigned."),
+        "holder_changed": _(
+            "Another reviewer took or released it meanwhile: look at who holds it now."
+        ),
         "not_a_reviewer": _("Only an active reviewer who may decide can hold review work."),
         "needs_confirmation": _(
             "This decision takes an association from its owner or approves a disputed claim: "

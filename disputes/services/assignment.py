@@ -23,8 +23,10 @@ def _event(assignee, actor) -> Event:
     return Event.REVIEW_TAKEN if assignee == actor else Event.REVIEW_ASSIGNED
 
 
-def _hold(item, *, actor, assignee, now: datetime) -> list:
-    """Set the holder of the locked `item`; the claims whose timeline records it."""
+def _hold(item, *, actor, assignee, holder_seen, now: datetime) -> list:
+    """Set the holder of the locked `item`; the event to record, if anything changed."""
+    if item.assignee_id != (holder_seen.pk if holder_seen else None):
+        raise ReviewError("holder_changed")
     if assignee is not None and not reviewers().filter(pk=assignee.pk).exists():
         raise ReviewError("not_a_reviewer")
     if item.assignee_id == (assignee.pk if assignee else None):
@@ -34,8 +36,14 @@ def _hold(item, *, actor, assignee, now: datetime) -> list:
     return [_event(assignee, actor)]
 
 
-def claim_assign(*, actor, claim: Claim, assignee, now: datetime | None = None) -> Claim:
-    """Take (`assignee` is the actor), assign (another reviewer) or release (None) a claim."""
+def claim_assign(
+    *, actor, claim: Claim, assignee, holder_seen=None, now: datetime | None = None
+) -> Claim:
+    """Take (`assignee` is the actor), assign (another reviewer) or release (None) a claim.
+
+    `holder_seen`: who held it as the actor saw it (None: nobody); if that changed meanwhile,
+    nothing is done, so nobody's hold is taken over blind.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         claim = (
@@ -46,7 +54,9 @@ def claim_assign(*, actor, claim: Claim, assignee, now: datetime | None = None) 
         if claim.status not in REVIEW_QUEUE_STATUSES:
             raise ReviewError("not_in_review")
         previous = claim.assignee
-        for action in _hold(claim, actor=actor, assignee=assignee, now=now):
+        for action in _hold(
+            claim, actor=actor, assignee=assignee, holder_seen=holder_seen, now=now
+        ):
             record_event(
                 request=claim.request,
                 claim=claim,
@@ -59,7 +69,7 @@ def claim_assign(*, actor, claim: Claim, assignee, now: datetime | None = None) 
 
 
 def case_assign(
-    *, actor, case: ArbitrationCase, assignee, now: datetime | None = None
+    *, actor, case: ArbitrationCase, assignee, holder_seen=None, now: datetime | None = None
 ) -> ArbitrationCase:
     """As `claim_assign`, for an open arbitration case; each party's timeline records it."""
     now = now or timezone.now()
@@ -72,7 +82,7 @@ def case_assign(
         if not case.is_open:
             raise ReviewError("not_in_review")
         previous = case.assignee
-        for action in _hold(case, actor=actor, assignee=assignee, now=now):
+        for action in _hold(case, actor=actor, assignee=assignee, holder_seen=holder_seen, now=now):
             payload = {
                 "case": case.pk,
                 "assignee": username(assignee),

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from associations.models import ClaimStatus, StatusEvent
 from disputes import services
+from disputes.errors import ReviewError
 from disputes.models import ArbitrationCase
 from tests.builders import enable_totp, make_user
 
@@ -284,3 +285,19 @@ def test_the_decision_records_the_holder_and_the_decider(
         "reviewer",
         "second-reviewer",
     )
+
+
+def test_two_reviewers_taking_at_once_never_overwrite_each_other(
+    global_admin, reviewer, second_reviewer, file_claim
+):
+    claim = file_claim(global_admin)
+    services.claim_assign(actor=reviewer, claim=claim, assignee=reviewer)
+
+    # The second reviewer's page showed nobody holding it.
+    with pytest.raises(ReviewError, match="meanwhile"):
+        services.claim_assign(
+            actor=second_reviewer, claim=claim, assignee=second_reviewer, holder_seen=None
+        )
+
+    claim.refresh_from_db()
+    assert claim.assignee == reviewer
