@@ -40,11 +40,12 @@ class PortalAdminSite(admin.AdminSite):
         reviewers only (a staff user outside the Reviewers group sees none of it)."""
         from django.utils import timezone
 
-        from disputes.selectors import queue_counts
+        from disputes.selectors import open_proposals_count, queue_counts
 
         extra_context = extra_context or {}
         if request.user.has_perm("disputes.view_reviewclaim"):
             extra_context["review_queues"] = queue_counts(user=request.user, now=timezone.now())
+            extra_context["open_proposals"] = open_proposals_count()
         return super().index(request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options):

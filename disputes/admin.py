@@ -132,6 +132,13 @@ def _proposal_context(request, proposal) -> dict:
     }
 
 
+def _proposal_page(proposal) -> str:
+    """Where a proposal is confirmed: its case's page, or its disputed claim's."""
+    if proposal.case_id:
+        return reverse("admin:disputes_case", args=[proposal.case_id])
+    return reverse("admin:disputes_review", args=[proposal.dispute.claim_id])
+
+
 def _work(request, item, *, assign, back: str):
     """Take, release or assign `item` (a claim or a case) through `assign`, the service. Work
     another reviewer holds is only taken over, released or passed on after a confirmation
@@ -366,10 +373,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         proposal = get_object_or_404(Proposal.objects.select_related("dispute"), pk=pk)
         if not may_confirm(request.user, proposal):
             raise PermissionDenied
-        if proposal.case_id:
-            back = reverse("admin:disputes_case", args=[proposal.case_id])
-        else:
-            back = reverse("admin:disputes_review", args=[proposal.dispute.claim_id])
+        back = _proposal_page(proposal)
         action = request.POST.get("action")
         if action == "confirm":
             _act(
@@ -701,3 +705,20 @@ class DisputeAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         dispute = get_object_or_404(Dispute, pk=_pk(object_id))
         return redirect(reverse("admin:disputes_review", args=[dispute.claim_id]))
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    """Four eyes: the proposed decisions, each confirmed or sent back on its case's or claim's
+    page by a reviewer other than its proposer."""
+
+    actions = None
+    list_display = ["__str__", "winner", "proposed_by", "proposed_at", "status", "resolved_by"]
+    list_filter = ["status"]
+    list_select_related = ["proposed_by", "resolved_by", "winner__product"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        proposal = get_object_or_404(Proposal.objects.select_related("dispute"), pk=_pk(object_id))
+        return redirect(_proposal_page(proposal))

@@ -143,3 +143,8 @@ def queue_counts(*, user, now: datetime) -> list[QueueCounts]:
             )
         )
     return rows
+
+
+def open_proposals_count() -> Capped:
+    """The decisions waiting for a second reviewer, for the admin index."""
+    return _capped(Proposal.objects.filter(status=Proposal.Status.OPEN))

@@ -302,3 +302,19 @@ def test_the_clock_is_not_moved_by_a_proposal(reviewer, contested):
     challenger.refresh_from_db()
     assert case.due_at == due_at and challenger.due_at == due_at
     assert timezone.now() < due_at
+
+
+def test_the_index_and_the_proposals_list_lead_the_second_reviewer_to_the_case(
+    client, reviewer, second_reviewer, contested
+):
+    _owner, challenger, case = contested
+    proposal = services.case_propose(actor=reviewer, case=case, winner=challenger, rationale="x")
+    client.force_login(second_reviewer)
+
+    index = client.get(reverse("admin:index")).text
+    listed = client.get(reverse("admin:disputes_proposal_changelist"), {"status__exact": "open"})
+    opened = client.get(reverse("admin:disputes_proposal_change", args=[proposal.pk]))
+
+    assert 'data-proposals="1"' in index
+    assert [row.pk for row in listed.context["cl"].result_list] == [proposal.pk]
+    assert opened.url == reverse("admin:disputes_case", args=[case.pk])
