@@ -301,3 +301,21 @@ def test_two_reviewers_taking_at_once_never_overwrite_each_other(
 
     claim.refresh_from_db()
     assert claim.assignee == reviewer
+
+
+def test_passing_on_work_another_reviewer_holds_is_confirmed_first(
+    client, global_admin, reviewer, lead, file_claim
+):
+    claim = file_claim(global_admin)
+    services.claim_assign(actor=reviewer, claim=claim, assignee=reviewer)
+    client.force_login(lead)
+    data = {"work": "assign", "assign-assignee": lead.pk}
+
+    confirmation = _work(client, claim, **data)
+    claim.refresh_from_db()
+    assert 'data-form="take-over"' in confirmation.text and claim.assignee == reviewer
+
+    _work(client, claim, **data, confirm=str(reviewer.pk))
+    claim.refresh_from_db()
+    assert claim.assignee == lead
+    assert _events(claim, "review.assigned") == [] and len(_events(claim, "review.taken")) == 2
