@@ -85,3 +85,21 @@ class Event(TextChoices):
     )
     CASE_WON = "case.won", _("Arbitration decided in your favour")
     CASE_LOST = "case.lost", _("Arbitration decided for another partner")
+    # The review team's own steps: in the reviewers' timeline, never in the partner's.
+    REVIEW_TAKEN = "review.taken", _("Taken by a reviewer")
+    REVIEW_RELEASED = "review.released", _("Released by its reviewer")
+    REVIEW_ASSIGNED = "review.assigned", _("Assigned to a reviewer")
+    DECISION_PROPOSED = "decision.proposed", _("Decision proposed, awaiting a second reviewer")
+    DECISION_SENT_BACK = "decision.sent_back", _("Proposed decision sent back")
+
+
+# What the partner's timeline leaves out: only the outcome of the review team's work shows.
+REVIEWER_ONLY_EVENTS = frozenset(
+    {
+        Event.REVIEW_TAKEN,
+        Event.REVIEW_RELEASED,
+        Event.REVIEW_ASSIGNED,
+        Event.DECISION_PROPOSED,
+        Event.DECISION_SENT_BACK,
+    }
+)

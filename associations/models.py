@@ -150,6 +150,17 @@ class Claim(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=64, choices=Reason.choices, blank=True)
     reason_text = models.TextField(_("reason details"), blank=True)
+    # The reviewer who holds the claim in the review team's queues; it organises the work and
+    # never blocks another reviewer's decision.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("claim")
@@ -196,6 +207,21 @@ class Claim(models.Model):
                 "id",
                 condition=models.Q(status__in=REVIEW_QUEUE_STATUSES),
                 name="claim_review_queue_status",
+            ),
+            # "My work": WHERE status IN (queue) AND assignee_id = ? ORDER BY due_at, id.
+            models.Index(
+                "assignee",
+                models.F("due_at").asc(nulls_last=True),
+                "id",
+                condition=models.Q(status__in=REVIEW_QUEUE_STATUSES),
+                name="claim_review_queue_assignee",
+            ),
+            # "Unassigned": WHERE status IN (queue) AND assignee_id IS NULL ORDER BY due_at, id.
+            models.Index(
+                models.F("due_at").asc(nulls_last=True),
+                "id",
+                condition=models.Q(status__in=REVIEW_QUEUE_STATUSES, assignee__isnull=True),
+                name="claim_review_queue_unassigned",
             ),
         ]
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -270,6 +271,17 @@ def request_actions(
         request[Action.COMMENT.value] = Allowed()
     draft = bool(claims) and all(claim.status == S.DRAFT for claim in claims)
     return RequestActions(claims=per_claim, checking=checking, draft=draft, request=request)
+
+
+def needs_second_reviewer(*, winner, losers: Iterable = ()) -> bool:
+    """Four eyes (DESIGN.md section 8): a decision that ends an owner's approved association (an
+    approved party loses its case) or approves a claim after its dispute (the winner is
+    disputed) is proposed by one reviewer and confirmed by another, unless CPOR_FOUR_EYES is
+    off. `winner`: the claim the decision approves; `losers`: the parties it decides against.
+    """
+    if not settings.CPOR_FOUR_EYES:
+        return False
+    return winner.status == S.DISPUTED or any(claim.status == S.APPROVED for claim in losers)
 
 
 def require_comment(statuses: Iterable[str]) -> None:

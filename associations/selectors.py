@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from associations import policy
-from associations.choices import Event
+from associations.choices import REVIEWER_ONLY_EVENTS, Event
 from associations.models import (
     AssociationRequest,
     CheckResult,
@@ -80,7 +80,9 @@ def request_detail(request: AssociationRequest) -> AssociationRequest:
     )
     request.comment_list = list(request.comments.select_related("author"))
     request.event_list = list(
-        StatusEvent.objects.filter(request=request).select_related("actor", "claim__product")
+        StatusEvent.objects.filter(request=request)
+        .exclude(action__in=REVIEWER_ONLY_EVENTS)
+        .select_related("actor", "claim__product")
     )
     # Read off the timeline the page shows anyway: a claim disputes its rejection once.
     request.disputed_claims = frozenset(

@@ -348,6 +348,12 @@ def page_scenarios(args, marker) -> list[Result]:
         ),
         ("review queue: arbitration cases", "/admin/disputes/arbitrationcase/"),
         ("review queue: open cases", "/admin/disputes/arbitrationcase/?status__exact=open"),
+        ("review queue: my work", "/admin/disputes/reviewclaim/?queue=mine"),
+        ("review queue: unassigned", "/admin/disputes/reviewclaim/?queue=unassigned"),
+        ("review queue: overdue", "/admin/disputes/reviewclaim/?queue=overdue"),
+        ("review queue: due in 2 business days", "/admin/disputes/reviewclaim/?queue=due_soon"),
+        ("review queue: my cases", "/admin/disputes/arbitrationcase/?queue=mine"),
+        ("review queues: counts on the admin index", "/admin/"),
     ):
         results.append(page("queue", label, reviewer, url, reps, floor="floor: first page"))
     # The admin's lists of every record, on the biggest tables.

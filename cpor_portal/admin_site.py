@@ -33,6 +33,21 @@ class CheckedActionsMixin:
 
 
 class PortalAdminSite(admin.AdminSite):
+    index_template = "admin/cpor_index.html"
+
+    def index(self, request, extra_context=None):
+        """The index leads with the review team's queues and their capped counts, for the
+        reviewers only (a staff user outside the Reviewers group sees none of it)."""
+        from django.utils import timezone
+
+        from disputes.selectors import open_proposals_count, queue_counts
+
+        extra_context = extra_context or {}
+        if request.user.has_perm("disputes.view_reviewclaim"):
+            extra_context["review_queues"] = queue_counts(user=request.user, now=timezone.now())
+            extra_context["open_proposals"] = open_proposals_count()
+        return super().index(request, extra_context)
+
     def register(self, model_or_iterable, admin_class=None, **options):
         base = admin_class or admin.ModelAdmin
         checked = type(base.__name__, (CheckedActionsMixin, base), {"__module__": base.__module__})

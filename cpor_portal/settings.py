@@ -367,6 +367,9 @@ CPOR_DEADLINES = {
     "dispute_answer_business_days": 5,
     "provisioning_recheck_days": 7,
 }
+# Four eyes: a decision that takes an approved association from its owner, or approves a claim
+# after its dispute, needs a second reviewer's confirmation (associations.policy).
+CPOR_FOUR_EYES = env_bool("CPOR_FOUR_EYES", default=True)
 CPOR_MAX_UPLOAD_BYTES = env_int("CPOR_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Absolute links in e-mails (the customer's decline link) start with this.
 CPOR_BASE_URL = env_str("CPOR_BASE_URL", default="http://127.0.0.1:8000")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, F, OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -30,24 +30,28 @@ from core.errors import DomainError
 from disputes import services
 from disputes.forms import (
     ApproveForm,
+    AssignForm,
     DecideForm,
     DisputeAnswerForm,
     InformationForm,
     RejectForm,
     ResponseTemplateForm,
+    SendBackForm,
 )
 from disputes.models import (
     ArbitrationCase,
     Dispute,
     InformationRequest,
+    Proposal,
     ResponseTemplate,
     ResponseTemplateRevision,
     ReviewClaim,
 )
 from disputes.responses import PLACEHOLDERS, Kind, offered
-from disputes.selectors import claims_for_review, open_case
+from disputes.selectors import QUEUES, claims_for_review, open_case, open_proposal, queue_condition
 
 DECIDE = "disputes.decide_case"
+ASSIGN = "disputes.assign"
 
 
 def _overdue(due_at) -> str:
@@ -99,6 +103,103 @@ def _act(request, action, success: str):
     return True
 
 
+def work_actions(user, holder) -> dict[str, bool]:
+    """What a reviewer may do with a piece of work `holder` holds (None: nobody): take it
+    (over), release it (their own, or anyone's with `disputes.assign`), assign it to another.
+    The page shows these buttons and the work view refuses the rest with 403."""
+    decides = user.has_perm(DECIDE)
+    assigns = decides and user.has_perm(ASSIGN)
+    return {
+        "take": decides and holder != user,
+        "release": decides and holder is not None and (holder == user or assigns),
+        "assign": assigns,
+    }
+
+
+def _work_context(request, item) -> dict:
+    allowed = work_actions(request.user, item.assignee)
+    return {
+        "work": allowed,
+        "assign_form": AssignForm(prefix="assign") if allowed["assign"] else None,
+    }
+
+
+def may_confirm(user, proposal) -> bool:
+    """Four eyes: any reviewer who may decide confirms or sends back a proposal, except its
+    proposer (the service refuses them too)."""
+    return user.has_perm(DECIDE) and proposal.proposed_by_id != user.pk
+
+
+def _proposal_context(request, proposal) -> dict:
+    """The open proposal; its confirmation forms for a reviewer other than its proposer."""
+    if proposal is None:
+        return {"proposal": None}
+    can_confirm = may_confirm(request.user, proposal)
+    return {
+        "proposal": proposal,
+        "can_confirm": can_confirm,
+        "send_back_form": SendBackForm(prefix="send_back") if can_confirm else None,
+    }
+
+
+def _proposal_page(proposal) -> str:
+    """Where a proposal is confirmed: its case's page, or its disputed claim's."""
+    if proposal.case_id:
+        return reverse("admin:disputes_case", args=[proposal.case_id])
+    return reverse("admin:disputes_review", args=[proposal.dispute.claim_id])
+
+
+def _work(request, item, *, assign, back: str):
+    """Take, release or assign `item` (a claim or a case) through `assign`, the service. Work
+    another reviewer holds is only taken over, released or passed on after a confirmation
+    page that names them, confirmed for that holder (a change in between asks again)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    work = request.POST.get("work")
+    if work not in {"take", "release", "assign"}:
+        raise BadRequest("no such work action")
+    holder = item.assignee
+    if not work_actions(request.user, holder)[work]:
+        raise PermissionDenied
+    assignee = {"take": request.user, "release": None}.get(work)
+    if work == "assign":
+        form = AssignForm(request.POST, prefix="assign")
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["assignee"]))
+            return redirect(back)
+        assignee = form.cleaned_data["assignee"]
+    others = holder is not None and holder not in (request.user, assignee)
+    if others and request.POST.get("confirm") != str(holder.pk):
+        return render(
+            request,
+            "admin/disputes/take_over.html",
+            {
+                **admin.site.each_context(request),
+                "title": _("%(holder)s holds %(item)s") % {"holder": holder, "item": item},
+                "holder": holder,
+                "assignee": assignee,
+                "item": item,
+                "work_action": work,
+                "back": back,
+            },
+        )
+    try:
+        assign(actor=request.user, assignee=assignee, holder_seen=holder)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _work_done(assignee, request.user))
+    return redirect(back)
+
+
+def _work_done(assignee, user) -> str:
+    if assignee is None:
+        return gettext("Released: it is back among the unassigned work.")
+    if assignee == user:
+        return gettext("You hold it now; the other reviewers see it taken.")
+    return gettext("Assigned to %(name)s.") % {"name": assignee}
+
+
 def _seen(data, claims) -> dict:
     """Each claim's last change as the confirmation page showed it; a claim whose value is
     missing or garbled was not seen, and is skipped as changed."""
@@ -107,6 +208,32 @@ def _seen(data, claims) -> dict:
         moment = parse_datetime(data.get(f"seen-{claim.pk}", ""))
         seen[claim.pk] = moment if moment is not None else datetime.min.replace(tzinfo=UTC)
     return seen
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The review team's queues (selectors.QUEUES): my work, unassigned, overdue, due soon."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return list(QUEUES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in QUEUES:
+            return queryset.filter(
+                queue_condition(self.value(), user=request.user, now=timezone.now())
+            )
+        return queryset
+
+
+class CaseQueueFilter(QueueFilter):
+    """The queues of the open cases (a decided case waits for nobody)."""
+
+    def queryset(self, request, queryset):
+        if self.value() in QUEUES:
+            queryset = queryset.filter(status=ArbitrationCase.Status.OPEN)
+        return super().queryset(request, queryset)
 
 
 class QueueStatusFilter(admin.SimpleListFilter):
@@ -128,20 +255,20 @@ class QueueStatusFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewClaim)
 class ReviewClaimAdmin(ReadOnlyAdmin):
-    list_display = [request_reference, "organisation", "product", "status", "due"]
+    list_display = [request_reference, "organisation", "product", "status", "due", "assignee"]
     # Oldest deadline first (the admin would otherwise put the model's ordering in front).
     ordering = [F("due_at").asc(nulls_last=True), "pk"]
     # Decisions are taken on the claim's page; only plain approvals go in bulk, each through
     # the same service, and only of claims unchanged since the reviewer confirmed the list.
     actions = ["approve_selected"]
-    list_filter = [QueueStatusFilter, "product__solution_area", "activity"]
+    list_filter = [QueueFilter, QueueStatusFilter, "product__solution_area", "activity"]
     search_fields = [
         "=request__id",
         "organisation__name",
         "=tenant_id",
         "=subscription_id",
     ]
-    list_select_related = ["organisation", "product"]
+    list_select_related = ["organisation", "product", "assignee"]
 
     @admin.display(description=_("decision due"), ordering="due_at")
     def due(self, obj):
@@ -213,6 +340,16 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
                 name="disputes_review",
             ),
             path(
+                "<int:pk>/work/",
+                self.admin_site.admin_view(self.work_view),
+                name="disputes_claim_work",
+            ),
+            path(
+                "proposal/<int:pk>/",
+                self.admin_site.admin_view(self.proposal_view),
+                name="disputes_proposal",
+            ),
+            path(
                 "document/<int:pk>/",
                 self.admin_site.admin_view(self.document_view),
                 name="disputes_document",
@@ -224,6 +361,51 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return redirect("admin:disputes_review", pk=_pk(object_id))
+
+    def work_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        claim = get_object_or_404(ReviewClaim.objects.select_related("assignee"), pk=pk)
+        return _work(
+            request,
+            claim,
+            assign=lambda **kwargs: services.claim_assign(claim=claim, **kwargs),
+            back=reverse("admin:disputes_review", args=[pk]),
+        )
+
+    def proposal_view(self, request, pk):
+        """A second reviewer confirms a proposed decision or sends it back; never its
+        proposer (403)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        proposal = get_object_or_404(Proposal.objects.select_related("dispute"), pk=pk)
+        if not may_confirm(request.user, proposal):
+            raise PermissionDenied
+        back = _proposal_page(proposal)
+        action = request.POST.get("action")
+        if action == "confirm":
+            _act(
+                request,
+                lambda: services.proposal_confirm(actor=request.user, proposal=proposal),
+                _("Confirmed: the decision is taken and every party is told the outcome."),
+            )
+        elif action == "send_back":
+            form = SendBackForm(request.POST, prefix="send_back")
+            if form.is_valid():
+                _act(
+                    request,
+                    lambda: services.proposal_send_back(
+                        actor=request.user, proposal=proposal, note=form.cleaned_data["note"]
+                    ),
+                    _("Sent back to the proposer with your note; nothing is decided."),
+                )
+            else:
+                messages.error(request, " ".join(form.errors["note"]))
+        else:
+            raise BadRequest("no such proposal action")
+        return redirect(back)
 
     def document_view(self, request, pk):
         if not self.has_view_permission(request):
@@ -241,7 +423,9 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
     def review_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        claim = get_object_or_404(ReviewClaim.objects.select_related("request", "product"), pk=pk)
+        claim = get_object_or_404(
+            ReviewClaim.objects.select_related("request", "product", "assignee"), pk=pk
+        )
         post = request.POST if request.method == "POST" else None
         action = request.POST.get("action")
         forms = {
@@ -272,6 +456,10 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
             "responses": offered(
                 [Kind.INFORMATION, Kind.REJECTION, Kind.DISPUTE_ANSWER], [reviewed], now=now
             ),
+            "item": claim,
+            "work_url": reverse("admin:disputes_claim_work", args=[pk]),
+            **_proposal_context(request, open_proposal(claim=claim)),
+            **_work_context(request, claim),
         }
         return render(request, "admin/disputes/review.html", context)
 
@@ -299,12 +487,21 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
                 ),
                 _question_sent(),
             )
+        approving = data["decision"] == "approve"
+        if approving and policy.needs_second_reviewer(winner=claim):
+            return _act(
+                request,
+                lambda: services.dispute_propose(
+                    actor=user, dispute=_open_dispute(claim), rationale=data["rationale"]
+                ),
+                _("Approval proposed; a second reviewer must confirm it."),
+            )
         return _act(
             request,
             lambda: services.dispute_answer(
                 actor=user,
                 dispute=_open_dispute(claim),
-                approve=data["decision"] == "approve",
+                approve=approving,
                 rationale=data["rationale"],
             ),
             _("Dispute answered."),
@@ -324,10 +521,11 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
         "parties",
         "due",
         "working_with_owner",
+        "assignee",
     ]
-    list_filter = ["status", "working_with_owner", "activity"]
+    list_filter = [CaseQueueFilter, "status", "working_with_owner", "activity"]
     search_fields = ["=tenant_id", "=subscription_id", "claims__request__organisation__name"]
-    list_select_related = ["product"]
+    list_select_related = ["product", "assignee"]
 
     def get_queryset(self, request):
         # A correlated count runs for the shown page only, not for every case.
@@ -355,6 +553,11 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.case_view),
                 name="disputes_case",
             ),
+            path(
+                "<int:pk>/work/",
+                self.admin_site.admin_view(self.work_view),
+                name="disputes_case_work",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -363,10 +566,23 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         return redirect("admin:disputes_case", pk=_pk(object_id))
 
+    def work_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        case = get_object_or_404(ArbitrationCase.objects.select_related("assignee"), pk=pk)
+        return _work(
+            request,
+            case,
+            assign=lambda **kwargs: services.case_assign(case=case, **kwargs),
+            back=reverse("admin:disputes_case", args=[pk]),
+        )
+
     def case_view(self, request, pk):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        case = get_object_or_404(ArbitrationCase.objects.select_related("product", "winner"), pk=pk)
+        case = get_object_or_404(
+            ArbitrationCase.objects.select_related("product", "winner", "assignee"), pk=pk
+        )
         claims = claims_for_review(case.claims.values("pk"))
         post = request.POST if request.method == "POST" else None
         action = request.POST.get("action")
@@ -396,6 +612,14 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
             "forms": forms,
             "can_decide": request.user.has_perm(DECIDE) and case.is_open,
             "opts": self.model._meta,
+            "item": case,
+            "work_url": reverse("admin:disputes_case_work", args=[pk]),
+            **_proposal_context(request, open_proposal(case=case) if case.is_open else None),
+            "four_eyes": any(
+                policy.needs_second_reviewer(winner=c, losers=[p for p in parties if p != c])
+                for c in parties
+            ),
+            **(_work_context(request, case) if case.is_open else {}),
             "responses": {
                 **offered([Kind.CASE_DECISION], parties, now=now),
                 **offered([Kind.INFORMATION], undecided, now=now),
@@ -424,10 +648,25 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
                 ),
                 _question_sent(),
             )
+        winner = by_pk[data["winner"]]
+        now = timezone.now()
+        losers = [
+            c
+            for c in claims
+            if c != winner and policy.refusal(c, Action.DECIDE_CASE, now=now) is None
+        ]
+        if policy.needs_second_reviewer(winner=winner, losers=losers):
+            return _act(
+                request,
+                lambda: services.case_propose(
+                    actor=user, case=case, winner=winner, rationale=data["rationale"]
+                ),
+                _("Decision proposed; a second reviewer must confirm it."),
+            )
         return _act(
             request,
             lambda: services.case_decide(
-                actor=user, case=case, winner=by_pk[data["winner"]], rationale=data["rationale"]
+                actor=user, case=case, winner=winner, rationale=data["rationale"]
             ),
             _("Case decided; every party is told the outcome."),
         )
@@ -435,9 +674,17 @@ class ArbitrationCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(InformationRequest)
 class InformationRequestAdmin(ReadOnlyAdmin):
-    list_display = ["claim", "reason", "asked_at", "due_at", "answered_at", "reviewer"]
+    list_display = [
+        "claim",
+        "reason",
+        "asked_at",
+        "due_at",
+        "answered_at",
+        "reviewer",
+        "claim__assignee",
+    ]
     list_filter = ["reason", ("answered_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["claim__product", "reviewer"]
+    list_select_related = ["claim__product", "reviewer", "claim__assignee"]
     fields = [
         "claim",
         "reviewer",
@@ -463,9 +710,9 @@ class InformationRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdmin):
-    list_display = ["claim", "filed_at", "due", "answered_at", "upheld"]
+    list_display = ["claim", "filed_at", "due", "answered_at", "upheld", "claim__assignee"]
     list_filter = ["upheld", ("answered_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["claim__product"]
+    list_select_related = ["claim__product", "claim__assignee"]
     ordering = None  # the model's: the earliest answer due first
 
     @admin.display(description=_("answer due"), ordering="due_at")
@@ -532,3 +779,20 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
             )
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyAdmin):
+    """Four eyes: the proposed decisions, each confirmed or sent back on its case's or claim's
+    page by a reviewer other than its proposer."""
+
+    actions = None
+    list_display = ["__str__", "winner", "proposed_by", "proposed_at", "status", "resolved_by"]
+    list_filter = ["status"]
+    list_select_related = ["proposed_by", "resolved_by", "winner__product"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        proposal = get_object_or_404(Proposal.objects.select_related("dispute"), pk=_pk(object_id))
+        return redirect(_proposal_page(proposal))

@@ -5,6 +5,7 @@ from associations.uploads import DocumentsField
 from core.forms import FreeTextField, OneLineField
 from disputes.models import INFORMATION_REASONS, REJECTION_REASONS, ResponseTemplate
 from disputes.responses import check_text
+from disputes.selectors import reviewers
 
 _REVIEWER_REJECTIONS = [
     choice for choice in REJECTION_REASONS if choice[0] not in {"no_response", "customer_declined"}
@@ -77,6 +78,20 @@ class DisputeForm(forms.Form):
     documents = DocumentsField(label=_("New proof of execution"), required=True)
     confirm = forms.BooleanField(
         label=_("I understand that a rejection can be disputed only once."), required=True
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers()
+
+
+class SendBackForm(forms.Form):
+    note = FreeTextField(
+        label=_("Why it goes back (for the proposer)"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

@@ -54,6 +54,15 @@ class ArbitrationCase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rationale = models.TextField(_("rationale"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("arbitration case")
@@ -71,8 +80,18 @@ class ArbitrationCase(models.Model):
             models.Index(
                 models.F("status").desc(), "due_at", models.F("id").desc(), name="case_queue"
             ),
+            # "My work" among the cases: WHERE status = 'open' AND assignee_id = ? ORDER BY due_at.
+            models.Index(
+                "assignee",
+                "due_at",
+                condition=models.Q(status="open"),
+                name="case_queue_assignee",
+            ),
         ]
-        permissions = [("decide_case", _("Can decide arbitration cases and review claims"))]
+        permissions = [
+            ("decide_case", _("Can decide arbitration cases and review claims")),
+            ("assign", _("Can assign review work to other reviewers")),
+        ]
 
     def __str__(self):
         return f"Case #{self.pk}"
@@ -158,6 +177,73 @@ class ReviewClaim(Claim):
         proxy = True
         verbose_name = _("claim to review")
         verbose_name_plural = _("review queue: claims")
+
+
+class Proposal(models.Model):
+    """A decision that needs a second reviewer (associations.policy.needs_second_reviewer):
+    proposed by one reviewer, then confirmed (and only then taken) or sent back by another."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Proposed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    # Exactly one of the two: the case to decide, or the dispute to uphold.
+    case = models.ForeignKey(
+        ArbitrationCase, on_delete=models.CASCADE, null=True, blank=True, related_name="proposals"
+    )
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.CASCADE, null=True, blank=True, related_name="proposals"
+    )
+    winner = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="+", verbose_name=_("winner")
+    )
+    rationale = models.TextField(_("rationale"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or sent back by"),
+    )
+    resolved_at = models.DateTimeField(_("confirmed or sent back"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("decision proposal")
+        verbose_name_plural = _("decision proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=True) ^ models.Q(dispute__isnull=True),
+                name="proposal_for_a_case_or_a_dispute",
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="open"), name="one_open_case_proposal"
+            ),
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=models.Q(status="open"),
+                name="one_open_dispute_proposal",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Proposal #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class ResponseTemplate(models.Model):

@@ -79,6 +79,17 @@ def reviewer(db):
 
 
 @pytest.fixture
+def second_reviewer(db):
+    """Another member of the review team: four eyes need two."""
+    from disputes.roles import ensure_reviewers_group
+
+    user = builders.make_user(None, username="second-reviewer", is_staff=True)
+    user.groups.add(ensure_reviewers_group())
+    user.totp_secret = builders.enable_totp(user)
+    return user
+
+
+@pytest.fixture
 def tenant(db):
     """A customer tenant with its initial and one custom domain."""
     return builders.make_tenant(domains=("contoso.onmicrosoft.com", "contoso.com"))

@@ -14,8 +14,15 @@ from associations.models import Claim
 from associations.policy import Action
 from core.deadlines import due
 from disputes.errors import ReviewError
-from disputes.models import ArbitrationCase, InformationRequest
-from disputes.services.common import approve, close_dispute, close_questions, date_text
+from disputes.models import ArbitrationCase, InformationRequest, Proposal
+from disputes.services.common import (
+    approve,
+    close_dispute,
+    close_questions,
+    date_text,
+    decision_names,
+    username,
+)
 
 
 def case_open_or_join(*, claim: Claim, competitors: list[Claim], now: datetime) -> ArbitrationCase:
@@ -112,34 +119,93 @@ def case_mark_working_with_owner(*, actor, case: ArbitrationCase, now: datetime 
     return case
 
 
-def case_decide(
+def _lock_parties(case: ArbitrationCase, winner: Claim, *, now: datetime):
+    """The locked open case, its winning claim and the parties it loses against."""
+    case = (
+        ArbitrationCase.objects.select_for_update(of=("self",))
+        .select_related("assignee")
+        .get(pk=case.pk)
+    )
+    if not case.is_open:
+        raise ReviewError("case_closed")
+    claims = list(
+        case.claims.select_for_update(of=("self",))
+        .select_related("request__author", "request__organisation", "product")
+        .order_by("pk")
+    )
+    if winner.pk not in {claim.pk for claim in claims}:
+        raise ReviewError("not_in_case")
+    winning = next(claim for claim in claims if claim.pk == winner.pk)
+    # Withdrawn, ended or rejected: out of the case.
+    policy.require(winning, Action.DECIDE_CASE, now=now)
+    losers = [
+        claim
+        for claim in claims
+        if claim.pk != winner.pk and policy.refusal(claim, Action.DECIDE_CASE, now=now) is None
+    ]
+    return case, winning, losers
+
+
+def case_propose(
     *, actor, case: ArbitrationCase, winner: Claim, rationale: str, now: datetime | None = None
-) -> ArbitrationCase:
-    """The winner becomes (or stays) the owner; challengers are rejected, a losing owner ends."""
+) -> Proposal:
+    """Four eyes: propose a decision a second reviewer must confirm (`proposal_confirm`)."""
     now = now or timezone.now()
     with transaction.atomic():
         lock_keys([case.key])
-        case = ArbitrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
-        if not case.is_open:
-            raise ReviewError("case_closed")
-        claims = list(
-            case.claims.select_for_update(of=("self",))
-            .select_related("request__author", "request__organisation", "product")
-            .order_by("pk")
+        case, winning, losers = _lock_parties(case, winner, now=now)
+        if not policy.needs_second_reviewer(winner=winning, losers=losers):
+            raise ReviewError("no_confirmation_needed")
+        if case.proposals.filter(status=Proposal.Status.OPEN).exists():
+            raise ReviewError("proposal_open")
+        proposal = Proposal.objects.create(
+            case=case, winner=winning, rationale=rationale, proposed_by=actor, proposed_at=now
         )
-        if winner.pk not in {claim.pk for claim in claims}:
-            raise ReviewError("not_in_case")
-        winning = next(claim for claim in claims if claim.pk == winner.pk)
-        # Withdrawn, ended or rejected: out of the case.
-        policy.require(winning, Action.DECIDE_CASE, now=now)
-        for claim in claims:
-            parties = policy.refusal(claim, Action.DECIDE_CASE, now=now) is None
-            if claim.pk != winner.pk and parties:
-                _lose(case, claim, actor=actor, rationale=rationale, now=now)
+        for claim in [winning, *losers]:
+            record_event(
+                request=claim.request,
+                claim=claim,
+                action=Event.DECISION_PROPOSED,
+                actor=actor,
+                now=now,
+                payload={
+                    "case": case.pk,
+                    "winner": winning.request.reference,
+                    "proposed_by": username(actor),
+                },
+            )
+    return proposal
+
+
+def case_decide(
+    *,
+    actor,
+    case: ArbitrationCase,
+    winner: Claim,
+    rationale: str,
+    now: datetime | None = None,
+    proposed_by=None,
+) -> ArbitrationCase:
+    """The winner becomes (or stays) the owner; challengers are rejected, a losing owner ends.
+
+    `proposed_by`: under four eyes, the reviewer whose proposal `actor` confirms.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock_keys([case.key])
+        case, winning, losers = _lock_parties(case, winner, now=now)
+        if proposed_by is None:
+            if policy.needs_second_reviewer(winner=winning, losers=losers):
+                raise ReviewError("needs_confirmation")
+            if case.proposals.filter(status=Proposal.Status.OPEN).exists():
+                raise ReviewError("proposal_open")
+        names = decision_names(holder=case.assignee, actor=actor, proposed_by=proposed_by)
+        for claim in losers:
+            _lose(case, claim, actor=actor, rationale=rationale, now=now, names=names)
         close_questions(winning, now=now)
         close_dispute(winning, actor=actor, upheld=True, rationale=rationale, now=now)
         if winning.status != ClaimStatus.APPROVED:
-            approve(winning, actor=actor, action=Event.CASE_WON, now=now, case=case.pk)
+            approve(winning, actor=actor, action=Event.CASE_WON, now=now, case=case.pk, **names)
         case.status = ArbitrationCase.Status.DECIDED
         case.winner = winning
         case.decided_at = now
@@ -149,7 +215,9 @@ def case_decide(
     return case
 
 
-def _lose(case: ArbitrationCase, claim: Claim, *, actor, rationale: str, now: datetime) -> None:
+def _lose(
+    case: ArbitrationCase, claim: Claim, *, actor, rationale: str, now: datetime, names: dict
+) -> None:
     close_questions(claim, now=now)
     close_dispute(claim, actor=actor, upheld=False, rationale=rationale, now=now)
     move_claim(
@@ -161,6 +229,7 @@ def _lose(case: ArbitrationCase, claim: Claim, *, actor, rationale: str, now: da
         reason=Reason.LOST_ARBITRATION,
         reason_text=rationale,
         case=case.pk,
+        **names,
     )
     notify_partner(
         claim.request,

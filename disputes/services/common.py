@@ -25,9 +25,22 @@ def lock_claim(claim: Claim) -> Claim:
     lock_keys([claim.key])
     return (
         Claim.objects.select_for_update(of=("self",))
-        .select_related("request__author", "product")
+        .select_related("request__author", "product", "assignee")
         .get(pk=claim.pk)
     )
+
+
+def username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def decision_names(*, holder, actor, proposed_by=None) -> dict:
+    """A decision event's payload: who held the work and who decided (and, under four eyes,
+    who proposed), by name, so the record reads the same after an account is gone."""
+    names = {"assignee": username(holder), "decided_by": username(actor)}
+    if proposed_by is not None:
+        names["proposed_by"] = username(proposed_by)
+    return names
 
 
 def date_text(moment: datetime) -> str:

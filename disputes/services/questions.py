@@ -8,16 +8,16 @@ from django.utils.translation import gettext as _
 
 from associations import policy
 from associations.choices import ClaimStatus, Event
-from associations.events import author_language, move_claim, notify_partner
+from associations.events import author_language, move_claim, notify_partner, record_event
 from associations.models import Claim, Comment, Proof
 from associations.policy import Action
 from associations.services import Upload, save_documents
 from core.deadlines import due
 from disputes.errors import ReviewError
-from disputes.models import Dispute, InformationRequest
+from disputes.models import Dispute, InformationRequest, Proposal
 from disputes.selectors import open_case
 from disputes.services import common
-from disputes.services.common import date_text, lock_claim
+from disputes.services.common import date_text, lock_claim, username
 
 
 def claim_request_information(
@@ -138,21 +138,66 @@ def claim_dispute(
     return dispute
 
 
-def dispute_answer(
-    *, actor, dispute: Dispute, approve: bool, rationale: str, now: datetime | None = None
-) -> Dispute:
+def _lock_dispute(dispute: Dispute, *, now: datetime) -> tuple[Dispute, Claim]:
+    """The claim's key and row first, as every transition of a claim locks them, then the
+    dispute's row."""
+    claim = lock_claim(dispute.claim)
+    dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=dispute.pk)
+    policy.require(claim, Action.ANSWER_DISPUTE, now=now)
+    return dispute, claim
+
+
+def dispute_propose(
+    *, actor, dispute: Dispute, rationale: str, now: datetime | None = None
+) -> Proposal:
+    """Four eyes: propose approving a disputed claim; a second reviewer confirms it."""
     now = now or timezone.now()
     with transaction.atomic():
-        dispute = Dispute.objects.select_for_update(of=("self",)).get(pk=dispute.pk)
-        claim = lock_claim(dispute.claim)
-        policy.require(claim, Action.ANSWER_DISPUTE, now=now)
+        dispute, claim = _lock_dispute(dispute, now=now)
+        if not policy.needs_second_reviewer(winner=claim):
+            raise ReviewError("no_confirmation_needed")
+        if dispute.proposals.filter(status=Proposal.Status.OPEN).exists():
+            raise ReviewError("proposal_open")
+        proposal = Proposal.objects.create(
+            dispute=dispute, winner=claim, rationale=rationale, proposed_by=actor, proposed_at=now
+        )
+        record_event(
+            request=claim.request,
+            claim=claim,
+            action=Event.DECISION_PROPOSED,
+            actor=actor,
+            now=now,
+            payload={"dispute": dispute.pk, "proposed_by": username(actor)},
+        )
+    return proposal
+
+
+def dispute_answer(
+    *,
+    actor,
+    dispute: Dispute,
+    approve: bool,
+    rationale: str,
+    now: datetime | None = None,
+    proposed_by=None,
+) -> Dispute:
+    """`proposed_by`: under four eyes, the reviewer whose proposal to approve `actor` confirms."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        dispute, claim = _lock_dispute(dispute, now=now)
+        if proposed_by is None:
+            if approve and policy.needs_second_reviewer(winner=claim):
+                raise ReviewError("needs_confirmation")
+            if dispute.proposals.filter(status=Proposal.Status.OPEN).exists():
+                raise ReviewError("proposal_open")
+        names = common.decision_names(holder=claim.assignee, actor=actor, proposed_by=proposed_by)
         dispute.answered_at = now
         dispute.answered_by = actor
         dispute.upheld = approve
         dispute.rationale = rationale
         dispute.save(update_fields=["answered_at", "answered_by", "upheld", "rationale"])
         if approve:
-            common.approve(claim, actor=actor, action=Event.DISPUTE_UPHELD, now=now)
+            common.approve(claim, actor=actor, action=Event.DISPUTE_UPHELD, now=now, **names)
             return dispute
         move_claim(
             claim,
@@ -162,6 +207,7 @@ def dispute_answer(
             now=now,
             reason=claim.reason,
             reason_text=rationale,
+            **names,
         )
         notify_partner(
             claim.request,

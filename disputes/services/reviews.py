@@ -12,7 +12,7 @@ from associations.models import Claim
 from associations.policy import Action
 from core.errors import DomainError
 from disputes.errors import ReviewError
-from disputes.services.common import approve, lock_claim, tell_rejection
+from disputes.services.common import approve, decision_names, lock_claim, tell_rejection
 
 
 def claim_approve(
@@ -30,7 +30,8 @@ def claim_approve(
         if seen_at is not None and claim.status_changed_at != seen_at:
             raise ReviewError("changed_since_shown")
         policy.require(claim, Action.APPROVE, now=now)
-        approve(claim, actor=actor, action=Event.CLAIM_APPROVED, now=now, note=note)
+        names = decision_names(holder=claim.assignee, actor=actor)
+        approve(claim, actor=actor, action=Event.CLAIM_APPROVED, now=now, note=note, **names)
     return claim
 
 
@@ -66,6 +67,7 @@ def claim_reject(
             now=now,
             reason=reason,
             reason_text=note,
+            **decision_names(holder=claim.assignee, actor=actor),
         )
         tell_rejection(claim)
     return claim

@@ -22,7 +22,11 @@ def test_seed_demo_loads_every_role_and_prints_the_logins(capsys):
     assert get_user_model().objects.get(username="nw-global").check_password("cpor-demo")
     reviewer = get_user_model().objects.get(username="reviewer")
     assert reviewer.is_staff and reviewer.groups.filter(name="Reviewers").exists()
-    for username in ("nw-global", "nw-billing", "nw-sales", "reviewer"):
+    assert not reviewer.has_perm("disputes.assign")
+    lead = get_user_model().objects.get(username="lead-reviewer")
+    assert lead.check_password("cpor-demo") and lead.has_perm("disputes.assign")
+    assert lead.has_perm("disputes.decide_case")
+    for username in ("nw-global", "nw-billing", "nw-sales", "reviewer", "lead-reviewer"):
         assert username in out
 
 

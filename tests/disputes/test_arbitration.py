@@ -59,15 +59,23 @@ def test_a_claim_against_an_approved_owner_opens_a_case_the_owner_stays_approved
 
 
 def test_deciding_for_the_challenger_ends_the_owner_and_approves_the_winner(
-    global_admin, outsider, reviewer, file_claim, django_capture_on_commit_callbacks
+    global_admin,
+    outsider,
+    reviewer,
+    second_reviewer,
+    file_claim,
+    django_capture_on_commit_callbacks,
 ):
     owner = file_claim(global_admin)
-    services.claim_approve(actor=reviewer, claim=owner)
+    services.claim_approve(actor=second_reviewer, claim=owner)
     challenger = file_claim(outsider)
     case = ArbitrationCase.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_decide(actor=reviewer, case=case, winner=challenger, rationale="Newer proof")
+        proposal = services.case_propose(
+            actor=second_reviewer, case=case, winner=challenger, rationale="Newer proof"
+        )
+        services.proposal_confirm(actor=reviewer, proposal=proposal)
 
     owner.refresh_from_db()
     challenger.refresh_from_db()

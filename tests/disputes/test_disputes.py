@@ -46,11 +46,12 @@ def test_the_dispute_window_closes_after_30_days(global_admin, rejected):
         services.claim_dispute(actor=global_admin, claim=rejected, statement="late", uploads=[])
 
 
-def test_a_rejection_can_be_disputed_only_once(global_admin, reviewer, rejected):
+def test_a_rejection_can_be_disputed_only_once(global_admin, reviewer, second_reviewer, rejected):
     dispute = services.claim_dispute(
         actor=global_admin, claim=rejected, statement="first", uploads=[]
     )
-    services.dispute_answer(actor=reviewer, dispute=dispute, approve=True, rationale="ok")
+    proposal = services.dispute_propose(actor=reviewer, dispute=dispute, rationale="ok")
+    services.proposal_confirm(actor=second_reviewer, proposal=proposal)
     rejected.refresh_from_db()
     assert rejected.status == ClaimStatus.APPROVED
     services.claim_customer_decline(claim=rejected)
@@ -128,12 +129,13 @@ def test_the_dispute_button_shows_the_last_day_and_goes_when_the_window_closes(
 
 
 def test_no_dispute_button_for_a_rejection_disputed_before(
-    client, global_admin, reviewer, rejected
+    client, global_admin, reviewer, second_reviewer, rejected
 ):
     dispute = services.claim_dispute(
         actor=global_admin, claim=rejected, statement="first", uploads=[]
     )
-    services.dispute_answer(actor=reviewer, dispute=dispute, approve=True, rationale="ok")
+    proposal = services.dispute_propose(actor=reviewer, dispute=dispute, rationale="ok")
+    services.proposal_confirm(actor=second_reviewer, proposal=proposal)
     services.claim_customer_decline(claim=rejected)
     client.force_login(global_admin)
 

@@ -26,7 +26,10 @@ def test_approving_a_claim_under_review_tells_the_partner_and_the_customer(
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED
     event = StatusEvent.objects.get(claim=claim, action="claim.approved")
-    assert (event.actor, event.payload) == (reviewer, {"note": "Proof is complete"})
+    assert (event.actor, event.payload) == (
+        reviewer,
+        {"note": "Proof is complete", "assignee": None, "decided_by": "reviewer"},
+    )
     recipients = [m.to[0] for m in mail.outbox]
     assert claim.request.customer_contact_email in recipients
     assert global_admin.email in recipients

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -18,6 +19,8 @@ from validation.models import Product, Subscription
 DEMO_DIR = Path(settings.BASE_DIR) / "demo"
 DEMO_PASSWORD = "cpor-demo"  # noqa: S105 (published demo logins, development only)
 REVIEWER_USERNAME = "reviewer"
+# A second reviewer, who may also assign work to others: four eyes need two people.
+LEAD_REVIEWER_USERNAME = "lead-reviewer"
 # Invited, not joined: seed_demo mails the invitation (the console backend prints it).
 INVITED_USERNAME = "nw-invited"
 # `make sso-demo` runs a local OpenID Connect provider on this port with this person, whose
@@ -48,7 +51,10 @@ class Command(BaseCommand):
                 on_user_created=self._demo_user_created,
             )
             directory = import_directory(read_json(DEMO_DIR / "directory.json"))
-            self._ensure_reviewer()
+            self._ensure_reviewer(REVIEWER_USERNAME)
+            self._ensure_reviewer(LEAD_REVIEWER_USERNAME).user_permissions.add(
+                Permission.objects.get(content_type__app_label="disputes", codename="assign")
+            )
             competed = self._ensure_competed_claim()
         if competed is not None:
             request_record_verdict(request_id=competed.pk)
@@ -68,14 +74,15 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
 
-    def _ensure_reviewer(self) -> None:
+    def _ensure_reviewer(self, username: str):
         user, created = get_user_model().objects.get_or_create(
-            username=REVIEWER_USERNAME,
-            defaults={"is_staff": True, "email": "reviewer@vendor.example"},
+            username=username,
+            defaults={"is_staff": True, "email": f"{username}@vendor.example"},
         )
         if created:
             self._give_demo_password(user)
         user.groups.add(ensure_reviewers_group())
+        return user
 
     def _ensure_competed_claim(self) -> AssociationRequest | None:
         if AssociationRequest.objects.filter(claim_name=COMPETED_CLAIM_NAME).exists():
@@ -127,7 +134,10 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"  {REVIEWER_USERNAME:<15} {'Reviewer (Django admin)':<30} /admin/")
         self.stdout.write(
-            "  The reviewer sets up two-factor authentication (an authenticator app) first.\n"
+            f"  {LEAD_REVIEWER_USERNAME:<15} {'Reviewer who assigns work':<30} /admin/"
+        )
+        self.stdout.write(
+            "  Reviewers set up two-factor authentication (an authenticator app) first.\n"
             f"  {INVITED_USERNAME} (petra@northwind.example) is invited, not joined: the "
             "invitation mail with its link is printed above when the demo data is first loaded "
             "(Team page: Send the invitation again).\n"
