@@ -21,19 +21,6 @@ from tests.worker import running_qcluster
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def shared_media(settings, tmp_path, monkeypatch):
-    """The upload is stored where the cluster process reads it (the tests keep files in
-    memory otherwise)."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    }
-    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
-    return tmp_path
-
-
 def wait_for_preview(batch_id: int, timeout: float = 30.0) -> Batch:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
