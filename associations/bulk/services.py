@@ -7,6 +7,7 @@ uploads of one file filed at once cannot both miss each other's drafts.
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,9 @@ from associations import services
 from associations.bulk.errors import BatchError
 from associations.bulk.rows import Assessed, Lookups, assess, filing_refusal, request_key
 from associations.bulk.spreadsheet import Row, read_rows
+from associations.forms import ACKNOWLEDGED_IN
 from associations.models import Batch, BatchRow
+from associations.uploads import Upload
 from partners.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -112,8 +115,19 @@ def _assess_chunk(batch, chunk, lookups, assessed, done) -> int:
     return len(chunk)
 
 
-def batch_file(*, actor, batch: Batch, now: datetime | None = None) -> Batch:
+@dataclass(frozen=True)
+class BatchProof:
+    """One proof of execution for every request of a batch, its acknowledgements confirmed."""
+
+    description: str
+    uploads: list[Upload]
+
+
+def batch_file(
+    *, actor, batch: Batch, proof: BatchProof | None = None, now: datetime | None = None
+) -> Batch:
     """File every row without errors as drafts, one request per request key; all or none.
+    With a `proof`, every request carries it and is submitted for the checks at once.
 
     The rows are assessed again inside the transaction (an MPN ID may have left its program, a
     row may have been filed since the preview): any that no longer passes refuses the batch.
@@ -146,13 +160,20 @@ def batch_file(*, actor, batch: Batch, now: datetime | None = None) -> Batch:
             by_key[request_key(item.row)].append(item)
         filed = {}
         for items in by_key.values():
+            fields = items[0].fields
+            if proof is not None:
+                fields = {
+                    **fields,
+                    "proof_description": proof.description,
+                    **dict.fromkeys(ACKNOWLEDGED_IN, True),
+                }
             request = services.request_create(
                 actor=actor,
                 organisation=batch.organisation,
-                fields=items[0].fields,
+                fields=fields,
                 rows=[item.claim for item in items],
-                uploads=[],
-                submit=False,
+                uploads=proof.uploads if proof else [],
+                submit=proof is not None,
                 now=now,
             )
             for item in items:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from associations.bulk import selectors, services
-from associations.bulk.forms import BatchUploadForm
+from associations.bulk.forms import BatchSubmitForm, BatchUploadForm
 from associations.bulk.spreadsheet import (
     COLUMNS,
     ERROR_COLUMN,
@@ -78,6 +78,10 @@ def bulk_template(request, kind):
 @require_safe
 def batch_detail(request, batch_id):
     batch = selectors.batch_get_for_user(request.membership, batch_id)
+    return _render_batch(request, batch, BatchSubmitForm())
+
+
+def _render_batch(request, batch, submit_form, status=200):
     verdict = request.GET.get("verdict", "")
     if verdict not in BatchRow.Verdict.values:
         verdict = ""
@@ -95,7 +99,9 @@ def batch_detail(request, batch_id):
             "checks": CHECKS,
             "warnings": WARNINGS,
             "fileable": batch.ok_count + batch.warning_count,
+            "submit_form": submit_form,
         },
+        status=status,
     )
 
 
@@ -111,6 +117,31 @@ def batch_file(request, batch_id):
         messages.success(
             request,
             _("Filed %(count)s draft requests. Submit each when its proof is ready.")
+            % {"count": batch.requests.count()},
+        )
+    return redirect("batch_detail", batch_id=batch.pk)
+
+
+@cpor_member_required
+@require_POST
+def batch_submit(request, batch_id):
+    """File the rows and submit them at once, with one proof for the whole batch."""
+    batch = selectors.batch_get_for_user(request.membership, batch_id)
+    form = BatchSubmitForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_batch(request, batch, form, status=400)
+    proof = services.BatchProof(
+        description=form.cleaned_data["proof_description"],
+        uploads=form.cleaned_data["documents"],
+    )
+    try:
+        batch = services.batch_file(actor=request.user, batch=batch, proof=proof)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Submitted %(count)s requests. The checks are running; open each to see its verdict.")
             % {"count": batch.requests.count()},
         )
     return redirect("batch_detail", batch_id=batch.pk)

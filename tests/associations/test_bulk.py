@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from associations.models import AssociationRequest, Batch, BatchRow, Claim
+from associations.models import AssociationRequest, Batch, BatchRow, Claim, ClaimStatus
 from partners.catalog import SolutionArea
 from partners.models import Enrolment
 from tests.builders import (
@@ -21,6 +21,7 @@ from tests.builders import (
     make_subscription,
     make_tenant,
     make_user,
+    pdf_upload,
 )
 
 HOME = reverse("bulk_home")
@@ -629,3 +630,74 @@ def test_the_batch_list_runs_a_fixed_number_of_queries(
     # session, user with membership and organisation, batches with authors, their requests
     with django_assert_num_queries(4):
         client.get(HOME)
+
+
+# Submitting at once, with one proof for the whole batch
+
+
+def _proof(**overrides):
+    data = {
+        "proof_description": "Deployments for every customer, signed.",
+        "documents": pdf_upload(),
+        "ack_customer_signature": "on",
+        "ack_current_dates": "on",
+        "ack_partner_services": "on",
+        "ack_all_products": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_a_batch_submitted_with_one_proof_runs_the_checks_of_every_request(
+    client, global_admin, ready_batch, django_capture_on_commit_callbacks
+):
+    client.force_login(global_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("batch_submit", args=[ready_batch.pk]), _proof())
+
+    assert response.status_code == 302
+    request = AssociationRequest.objects.get()
+    assert request.submitted_at is not None
+    assert request.proof_description == "Deployments for every customer, signed."
+    assert request.ack_all_products is True
+    assert request.proofs.get().documents.count() == 1
+    assert sorted(request.claims.values_list("status", flat=True)) == [
+        ClaimStatus.UNDER_REVIEW,
+        ClaimStatus.UNDER_REVIEW,
+    ]
+
+
+@pytest.mark.parametrize("missing", ["documents", "ack_customer_signature", "proof_description"])
+def test_submitting_without_the_proof_or_an_acknowledgement_files_nothing(
+    client, global_admin, ready_batch, missing
+):
+    client.force_login(global_admin)
+    response = client.post(
+        reverse("batch_submit", args=[ready_batch.pk]), _proof(**{missing: None})
+    )
+
+    assert response.status_code == 400
+    assert 'id="submit-at-once" open' in response.text
+    assert not AssociationRequest.objects.exists()
+
+
+def test_a_renamed_executable_as_the_batch_proof_is_refused(client, global_admin, ready_batch):
+    fake = SimpleUploadedFile("proof.pdf", b"MZ\x90\x00" * 100)
+    client.force_login(global_admin)
+    response = client.post(reverse("batch_submit", args=[ready_batch.pk]), _proof(documents=fake))
+
+    assert response.status_code == 400
+    assert "does not match its file type" in response.text
+    assert not AssociationRequest.objects.exists()
+
+
+def test_outsider_and_billing_admin_cannot_submit_a_batch(
+    client, outsider, billing_admin, ready_batch
+):
+    url = reverse("batch_submit", args=[ready_batch.pk])
+    client.force_login(outsider)
+    assert client.post(url, _proof()).status_code == 404
+    client.force_login(billing_admin)
+    assert client.post(url, _proof()).status_code == 403
+    assert client.get(url).status_code == 405
+    assert not AssociationRequest.objects.exists()
