@@ -70,7 +70,7 @@ _WIDEST = 64  # columns read per row: a forged dimension record cannot widen the
 _BLANK_ROWS_READ = 10_000  # blank rows tolerated beyond the row limit (formatted, empty)
 _TEMPLATE_ROWS = 5000  # rows the template's drop-down lists cover
 _BINARY_SIGNATURES = (b"MZ", b"\x7fELF", b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\xca\xfe")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never in text a spreadsheet saves
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never in text a spreadsheet saves
 
 
 @dataclass(frozen=True)
@@ -190,17 +190,16 @@ def _xlsx_rows(content: bytes, name: str) -> Iterator[tuple[int, tuple]]:
 
 def _decode(content: bytes, name: str) -> str:
     """UTF-8 (with or without a byte order mark) or UTF-16 with its mark, as Excel saves them;
-    a code page such as Windows-1250 cannot be told apart reliably, so it is refused."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _content_error(name) from None
-    if b"\x00" in content or _sniffs_binary(content):
+    a code page such as Windows-1250 cannot be told apart reliably, so it is refused. Text
+    with control characters (a NUL byte) is binary content renamed to .csv."""
+    if content.startswith(_BINARY_SIGNATURES):
         raise _content_error(name)
+    encoding = "utf-16" if content.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     try:
-        text = content.decode("utf-8-sig")
+        text = content.decode(encoding)
     except UnicodeDecodeError:
+        if encoding == "utf-16":
+            raise _content_error(name) from None
         raise ValidationError(
             _(
                 "%(name)s is not UTF-8 text (it may be saved in a code page such as "
@@ -209,12 +208,9 @@ def _decode(content: bytes, name: str) -> str:
             % {"name": name},
             code="encoding",
         ) from None
+    if _CONTROL.search(text):
+        raise _content_error(name)
     return text
-
-
-def _sniffs_binary(content: bytes) -> bool:
-    """An executable, an archive, a PDF or an old Office file renamed to .csv."""
-    return content.startswith(_BINARY_SIGNATURES) or bool(_CONTROL.search(content[:65536]))
 
 
 def _csv_rows(content: bytes, name: str) -> Iterator[tuple[int, list]]:

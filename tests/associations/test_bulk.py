@@ -701,3 +701,13 @@ def test_outsider_and_billing_admin_cannot_submit_a_batch(
     assert client.post(url, _proof()).status_code == 403
     assert client.get(url).status_code == 405
     assert not AssociationRequest.objects.exists()
+
+
+def test_a_nul_byte_in_a_utf16_csv_is_refused(client, global_admin, customer, mpn):
+    rows = _rows(customer, mpn, customer_contact_name="Alex\x00")
+    client.force_login(global_admin)
+    response = _upload(client, b"\xff\xfe" + bulk_csv(rows, encoding="utf-16-le"), "claims.csv")
+
+    assert response.status_code == 400
+    assert "does not match its file type" in response.text
+    assert not Batch.objects.exists()
