@@ -711,3 +711,26 @@ def test_a_nul_byte_in_a_utf16_csv_is_refused(client, global_admin, customer, mp
     assert response.status_code == 400
     assert "does not match its file type" in response.text
     assert not Batch.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_the_preview_runs_a_fixed_number_of_queries(
+    client,
+    global_admin,
+    customer,
+    mpn,
+    count,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    tenant, sales, *_ = customer
+    rows = [
+        bulk_row(tenant=tenant, mpn=mpn, product=sales, subscription=f"x{n}") for n in range(count)
+    ]
+    client.force_login(global_admin)
+    _upload(client, bulk_csv(rows), "claims.csv", callbacks=django_capture_on_commit_callbacks)
+    batch = Batch.objects.get()
+
+    # session, user with membership and organisation, the batch, the rows' count, the page
+    with django_assert_num_queries(5):
+        client.get(reverse("batch_detail", args=[batch.pk]))
