@@ -13,7 +13,6 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
-from django_q.tasks import async_task
 
 from associations import services
 from associations.bulk.errors import BatchError
@@ -39,9 +38,11 @@ def batch_create(*, actor, organisation: Organisation, upload, total_rows: int) 
             total_rows=total_rows,
             language=translation.get_language() or "en",
         )
-        transaction.on_commit(
-            lambda: async_task("associations.bulk.tasks.parse_batch", batch.pk, group="bulk"),
-            robust=True,
+        services.enqueue_after_commit(
+            "associations.bulk.tasks.parse_batch",
+            batch.pk,
+            group="bulk",
+            label=f"the parsing of batch {batch.pk}",
         )
     return batch
 

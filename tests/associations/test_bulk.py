@@ -734,3 +734,29 @@ def test_the_preview_runs_a_fixed_number_of_queries(
     # session, user with membership and organisation, the batch, the rows' count, the page
     with django_assert_num_queries(5):
         client.get(reverse("batch_detail", args=[batch.pk]))
+
+
+def test_an_upload_the_broker_refuses_is_parsed_once_it_is_back(
+    client, global_admin, customer, mpn, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The closed port plays a Redis broker down; the scheduler then runs the one-off retry."""
+    from django.utils import timezone
+    from django_q.brokers import get_broker
+    from django_q.conf import Conf
+    from django_q.models import Schedule
+    from django_q.scheduler import scheduler
+
+    for name, value in {"SYNC": False, "ORM": None, "REDIS": "redis://127.0.0.1:1/15"}.items():
+        monkeypatch.setattr(Conf, name, value)
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_rows(customer, mpn)), callbacks=django_capture_on_commit_callbacks)
+    batch = Batch.objects.get()
+    retry = Schedule.objects.get(func="associations.bulk.tasks.parse_batch")
+    assert batch.status == "queued"
+
+    monkeypatch.undo()
+    Schedule.objects.filter(pk=retry.pk).update(next_run=timezone.now())
+    scheduler(broker=get_broker())
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.ok_count) == ("ready", 2)
