@@ -19,19 +19,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from associations.bulk.spreadsheet import KEY_COLUMNS, Row
-from associations.choices import ClaimStatus
 from associations.errors import TransitionError
 from associations.forms import ClaimRowFormSet, RequestForm
 from associations.models import BatchRow, Claim
-from associations.policy import FINAL_STATUSES
+from associations.policy import LIVE_STATUSES
 from associations.services import ClaimRow
 from associations.verdict import request_preview, unsaved_request
 from partners.catalog import Activity, SolutionArea
 from partners.models import MpnId, Organisation
 from validation.models import Product
 
-# Claims that still stand for their key: a later upload of the same row is a duplicate of them.
-LIVE_STATUSES = frozenset(ClaimStatus) - FINAL_STATUSES - {ClaimStatus.REJECTED}
 _YES = frozenset({"yes", "y", "true", "1", "x", "ano", "a"})
 # The form fields whose columns have another name in the spreadsheet.
 _COLUMN_OF = {"mpn": "mpn_id"}
