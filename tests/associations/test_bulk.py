@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from associations.forms import RequestForm
 from associations.models import AssociationRequest, Batch, BatchRow, Claim, ClaimStatus
 from partners.catalog import SolutionArea
 from partners.models import Enrolment
@@ -760,3 +761,23 @@ def test_an_upload_the_broker_refuses_is_parsed_once_it_is_back(
 
     batch.refresh_from_db()
     assert (batch.status, batch.ok_count) == ("ready", 2)
+
+
+def test_the_rows_messages_are_in_the_uploaders_language(
+    client, global_admin, organisation, customer, mpn, settings, django_capture_on_commit_callbacks
+):
+    """The worker writes them in the language the partner uploaded in, not its own."""
+    from django.utils import translation
+
+    tenant, sales, *_ = customer
+    row = bulk_row(tenant=tenant, mpn=mpn, product=sales, subscription="nope", claim_name="x" * 201)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cs"
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx([row]), callbacks=django_capture_on_commit_callbacks)
+
+    with translation.override("cs"):
+        form = RequestForm({"claim_name": "x" * 201}, organisation=organisation)
+        expected = form.errors["claim_name"][0]
+    messages = [message for _column, message in Batch.objects.get().rows.get().errors]
+    assert expected in messages
+    assert not any("at most" in message for message in messages)
