@@ -781,3 +781,33 @@ def test_the_rows_messages_are_in_the_uploaders_language(
     messages = [message for _column, message in Batch.objects.get().rows.get().errors]
     assert expected in messages
     assert not any("at most" in message for message in messages)
+
+
+def test_the_worker_assesses_a_batch_in_chunks_of_whole_request_keys(
+    client, global_admin, organisation, customer, mpn, monkeypatch
+):
+    """Each task stays inside the cluster's timeout and shows its progress; a task delivered
+    again once the batch is read does nothing."""
+    from associations.bulk import services
+
+    tenant, sales, *_ = customer
+    other_mpn = make_mpn(organisation, mpn_id="7654321")
+    rows = [
+        *_rows(customer, mpn),
+        bulk_row(tenant=tenant, mpn=other_mpn, product=sales, subscription="x"),
+    ]
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(rows))  # the test transaction never commits: we run the tasks
+    batch = Batch.objects.get()
+
+    first = services.batch_parse(batch_id=batch.pk)
+    assert (first.status, first.progress, first.total_rows) == ("parsing", 2, 3)
+    assert sorted(batch.rows.values_list("number", flat=True)) == [2, 3]
+    page = client.get(reverse("batch_detail", args=[batch.pk]))
+    assert "2 of 3" in page.text
+
+    second = services.batch_parse(batch_id=batch.pk)
+    assert (second.status, second.ok_count, second.error_count) == ("ready", 2, 1)
+    assert services.batch_parse(batch_id=batch.pk) is None
+    assert batch.rows.count() == 3
