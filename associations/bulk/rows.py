@@ -126,19 +126,24 @@ def _errors(form) -> list[list[str]]:
     ]
 
 
-def assess(organisation: Organisation, rows: list[Row], lookups: Lookups) -> list[Assessed]:
-    """Every row's verdict, the rows of one request key together, in the file's order."""
+def assess(
+    organisation: Organisation, rows: list[Row], lookups: Lookups, *, preflight: bool = True
+) -> list[Assessed]:
+    """Every row's verdict, the rows of one request key together, in the file's order; without
+    `preflight`, only what filing a draft needs (the forms and the duplicate rows)."""
     groups = defaultdict(list)
     for row in rows:
         groups[request_key(row)].append(row)
     assessed = {}
     for group in groups.values():
-        for item in assess_group(organisation, group, lookups):
+        for item in assess_group(organisation, group, lookups, preflight=preflight):
             assessed[item.row.number] = item
     return [assessed[row.number] for row in rows]
 
 
-def assess_group(organisation: Organisation, group: list[Row], lookups: Lookups) -> list[Assessed]:
+def assess_group(
+    organisation: Organisation, group: list[Row], lookups: Lookups, *, preflight: bool = True
+) -> list[Assessed]:
     """The rows of one request key: one request with a claim per row."""
     items = [Assessed(row) for row in group]
     forms = {}

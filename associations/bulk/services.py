@@ -142,8 +142,9 @@ def batch_file(
     """File every row without errors as drafts, one request per request key; all or none.
     With a `proof`, every request carries it and is submitted for the checks at once.
 
-    The rows are assessed again inside the transaction (an MPN ID may have left its program, a
-    row may have been filed since the preview): any that no longer passes refuses the batch.
+    The rows are read through the forms again inside the transaction (an MPN ID may have left
+    its program, a row may have been filed since the preview): any that no longer passes
+    refuses the batch.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -161,7 +162,9 @@ def batch_file(
         if not chosen:
             raise BatchError("nothing_to_file")
         rows = [Row(number=row.number, cells=row.cells) for row in chosen]
-        assessed = assess(batch.organisation, rows, Lookups(batch.organisation))
+        # The directory checks run again when a draft is submitted; here only what may have
+        # changed a row's filing: its MPN ID's enrolment, a request filed since the preview.
+        assessed = assess(batch.organisation, rows, Lookups(batch.organisation), preflight=False)
         refused = [item for item in assessed if item.verdict == BatchRow.Verdict.ERROR]
         refused += [item for item in assessed if item.verdict == BatchRow.Verdict.DUPLICATE]
         if refused:
