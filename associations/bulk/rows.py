@@ -172,11 +172,10 @@ def assess_group(
             item.claim = ClaimRow(
                 product=product, subscription_id=claim_form.cleaned_data.get("subscription_id")
             )
-    _mark_duplicates(organisation, [item for item in items if not item.errors])
-    _preflight(
-        organisation,
-        [item for item in items if item.verdict != BatchRow.Verdict.DUPLICATE and not item.errors],
-    )
+    valid = [item for item in items if not item.errors]
+    _mark_duplicates(organisation, valid)
+    if preflight:
+        _preflight(organisation, [item for item in valid if item.existing_request_id is None])
     return items
 
 
