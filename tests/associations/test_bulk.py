@@ -811,3 +811,18 @@ def test_the_worker_assesses_a_batch_in_chunks_of_whole_request_keys(
     assert (second.status, second.ok_count, second.error_count) == ("ready", 2, 1)
     assert services.batch_parse(batch_id=batch.pk) is None
     assert batch.rows.count() == 3
+
+
+def test_a_draft_is_filed_though_its_subscription_lapsed_since_the_preview(
+    client, global_admin, customer, mpn, django_capture_on_commit_callbacks
+):
+    """Filing a draft needs the forms to pass; the directory checks run when it is submitted."""
+    from validation.models import Subscription, SubscriptionState
+
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_rows(customer, mpn)), callbacks=django_capture_on_commit_callbacks)
+    Subscription.objects.update(state=SubscriptionState.EXPIRED)
+
+    client.post(reverse("batch_file", args=[Batch.objects.get().pk]))
+
+    assert AssociationRequest.objects.get().claims.count() == 2
