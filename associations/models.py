@@ -394,3 +394,106 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return self.action
+
+
+def _batch_path(instance, filename: str) -> str:
+    """A random storage name, as for proof documents."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"bulk/{secrets.token_hex(16)}{suffix}"
+
+
+class Batch(models.Model):
+    """One uploaded spreadsheet of bulk filing: parsed by the worker, previewed, then filed as
+    drafts all at once or not at all (associations/bulk/)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        PARSING = "parsing", _("Reading the rows")
+        READY = "ready", _("Ready to file")
+        FILED = "filed", _("Filed")
+        FAILED = "failed", _("Could not be read")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="batches", db_index=False
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cpor_batches",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to=_batch_path)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    progress = models.PositiveIntegerField(_("rows read"), default=0)
+    ok_count = models.PositiveIntegerField(_("ok"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("already filed"), default=0)
+    failure = models.TextField(_("why it could not be read"), blank=True)
+    # The uploader's language: the worker writes the rows' messages in it.
+    language = models.CharField(_("language"), max_length=16, default="en")
+    filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
+    requests = models.ManyToManyField(
+        AssociationRequest, related_name="batches", blank=True, verbose_name=_("requests")
+    )
+
+    class Meta:
+        verbose_name = _("bulk filing batch")
+        verbose_name_plural = _("bulk filing batches")
+        indexes = [
+            # The batch list: WHERE organisation_id = ? ORDER BY id DESC.
+            models.Index(fields=["organisation", "-id"], name="batch_org_newest"),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} #{self.pk}"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.PARSING)
+
+
+class BatchRow(models.Model):
+    """One spreadsheet row of a batch: its cells as typed, and the preview's verdict."""
+
+    class Verdict(models.TextChoices):
+        OK = "ok", _("OK")
+        WARNING = "warning", _("Warning")
+        ERROR = "error", _("Error")
+        DUPLICATE = "duplicate", _("Already filed")
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("row"))
+    cells = models.JSONField(_("cells"), default=dict)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
+    # [[field label or "", message], ...] in the uploader's language.
+    errors = models.JSONField(_("format errors"), default=list)
+    checks = models.JSONField(_("failed checks"), default=list)  # check codes
+    warnings = models.JSONField(_("warnings"), default=list)  # warning codes
+    contested = models.BooleanField(_("another partner claims it"), default=False)
+    existing_request = models.ForeignKey(
+        AssociationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    request = models.ForeignKey(
+        AssociationRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("batch row")
+        verbose_name_plural = _("batch rows")
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="batch_row_number"),
+        ]
+        indexes = [
+            # The preview's filter: WHERE batch_id = ? AND verdict = ? ORDER BY number.
+            models.Index(fields=["batch", "verdict", "number"], name="batch_row_verdict"),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.number}"

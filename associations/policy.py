@@ -88,6 +88,8 @@ REVIEW_DECISIONS = (
 )
 # Nothing more can happen to these.
 FINAL_STATUSES = frozenset({S.REJECTED_FINAL, S.ENDED, S.WITHDRAWN})
+# Still standing for their key, drafts included: bulk filing never files such a claim again.
+LIVE_STATUSES = frozenset(S) - FINAL_STATUSES - {S.REJECTED}
 _EDITABLE = frozenset({S.DRAFT, S.ACTION_NEEDED})
 
 _STATUSES = {

@@ -44,27 +44,28 @@ class ClaimRow:
 
 
 def enqueue_validation(request_id: int) -> None:
-    transaction.on_commit(lambda: _enqueue_validation(request_id), robust=True)
+    enqueue_after_commit(
+        "associations.tasks.validate_request",
+        request_id,
+        group="validation",
+        label=f"the checks of request {request_id}",
+    )
 
 
-def _enqueue_validation(request_id: int) -> None:
-    """The request is saved (validating) whatever the broker does after commit. If it cannot
-    take the task, a one-off schedule, a database row the cluster reads, runs the checks within
-    a minute of its return: well before the sweep of stale validations would."""
+def enqueue_after_commit(func: str, *args, group: str, label: str) -> None:
+    """Queue a task once the transaction commits (Redis ignores the transaction)."""
+    transaction.on_commit(lambda: _enqueue(func, args, group=group, label=label), robust=True)
+
+
+def _enqueue(func: str, args: tuple, *, group: str, label: str) -> None:
+    """The row is saved whatever the broker does after commit. If it cannot take the task, a
+    one-off schedule, a database row the cluster reads, runs it within a minute of its return:
+    well before any sweep of stale rows would."""
     try:
-        async_task("associations.tasks.validate_request", request_id, group="validation")
+        async_task(func, *args, group=group)
     except Exception:  # any broker's failure to take a task: Redis down, a refused connection
-        logger.warning(
-            "The broker refused the checks of request %s; scheduled again",
-            request_id,
-            exc_info=True,
-        )
-        schedule(
-            "associations.tasks.validate_request",
-            request_id,
-            schedule_type=Schedule.ONCE,
-            next_run=timezone.now() + ENQUEUE_RETRY,
-        )
+        logger.warning("The broker refused %s; scheduled again", label, exc_info=True)
+        schedule(func, *args, schedule_type=Schedule.ONCE, next_run=timezone.now() + ENQUEUE_RETRY)
 
 
 def _lock_claims(request: AssociationRequest) -> list[Claim]:

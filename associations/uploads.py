@@ -92,7 +92,7 @@ def check_document(upload) -> Upload:
         found = {match.extension for match in puremagic.magic_string(head)}
     except puremagic.PureError:
         found = set()
-    if not found & family or (suffix in _OOXML and not _is_office_document(upload, suffix)):
+    if not found & family or (suffix in _OOXML and not is_office_document(upload, suffix)):
         raise ValidationError(
             _(
                 "The content of %(name)s does not match its file type. "
@@ -120,7 +120,7 @@ def _template_mark(upload, suffix: str) -> str:
 _OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 
 
-def _is_office_document(upload, suffix: str) -> bool:
+def is_office_document(upload, suffix: str) -> bool:
     """A real Office document, and one without macros (vbaProject.bin)."""
     try:
         with zipfile.ZipFile(upload) as archive:

@@ -1,11 +1,18 @@
 from django.urls import path
 
 from associations import views
+from associations.bulk import views as bulk
 
 urlpatterns = [
     path("", views.request_list, name="request_list"),
     path("export.csv", views.request_export, name="request_export"),
     path("new/", views.request_create, name="request_create"),
+    path("bulk/", bulk.bulk_home, name="bulk_home"),
+    path("bulk/template.<str:kind>", bulk.bulk_template, name="bulk_template"),
+    path("bulk/<int:batch_id>/", bulk.batch_detail, name="batch_detail"),
+    path("bulk/<int:batch_id>/file/", bulk.batch_file, name="batch_file"),
+    path("bulk/<int:batch_id>/submit/", bulk.batch_submit, name="batch_submit"),
+    path("bulk/<int:batch_id>/errors.<str:kind>", bulk.batch_errors, name="batch_errors"),
     path("<str:reference>/", views.request_detail, name="request_detail"),
     path("<str:reference>/edit/", views.request_edit, name="request_edit"),
     path("<str:reference>/withdraw/", views.request_withdraw, name="request_withdraw"),

@@ -253,6 +253,36 @@ def claims_recheck_provisioning(
     return len(ready)
 
 
+# What "Check now" needs of a request: the customer, the solution area and the activity.
+CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
+
+
+def unsaved_request(
+    *, organisation, fields: dict, rows, pk: int | None = None
+) -> tuple[AssociationRequest, list[Claim]]:
+    """A request and its claims as typed (cleaned form values, `ClaimRow`s), unsaved: what a
+    preview checks, for the form's "Check now" and for each request of a bulk upload."""
+    draft = AssociationRequest(
+        pk=pk,
+        organisation=organisation,
+        **{name: fields[name] for name in CHECK_FIELDS},
+        customer_contact_email=fields.get("customer_contact_email", ""),
+    )
+    claims = [
+        Claim(
+            product=row.product,
+            subscription_id=row.subscription_id,
+            tenant_id=draft.tenant_id,
+            activity=draft.activity,
+            organisation=organisation,
+            request=draft,
+        )
+        for row in rows
+        if row.product is not None
+    ]
+    return draft, claims
+
+
 @dataclass(frozen=True)
 class ClaimPreview:
     claim: Claim

@@ -25,7 +25,7 @@ from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
 from associations.proof_template import docx_document, pdf_document
 from associations.uploads import ACCEPTED
-from associations.verdict import request_preview, warnings
+from associations.verdict import CHECK_FIELDS, request_preview, unsaved_request, warnings
 from core.errors import DomainError
 from core.fragments import Viewer
 from partners.access import cpor_member_required
@@ -35,7 +35,6 @@ from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
 TEMPLATE_KINDS = {"docx": (docx_document, ".docx"), "pdf": (pdf_document, ".pdf")}
-CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
 
 
 def _filters(request) -> selectors.RequestFilters:
@@ -188,24 +187,12 @@ def _check_now(request, forms: _Forms, instance=None):
     """Run the look-ups on the typed values without saving anything."""
     if not forms.is_valid_for_check():
         return None
-    draft = AssociationRequest(
-        pk=instance.pk if instance else None,
+    draft, claims = unsaved_request(
         organisation=request.membership.organisation,
-        **{name: forms.form.cleaned_data[name] for name in CHECK_FIELDS},
-        customer_contact_email=forms.form.cleaned_data.get("customer_contact_email", ""),
+        fields=forms.form.cleaned_data,
+        rows=forms.rows.rows,
+        pk=instance.pk if instance else None,
     )
-    claims = [
-        Claim(
-            product=row.product,
-            subscription_id=row.subscription_id,
-            tenant_id=draft.tenant_id,
-            activity=draft.activity,
-            organisation=draft.organisation,
-            request=draft,
-        )
-        for row in forms.rows.rows
-        if row.product is not None
-    ]
     request_failures, request_warnings, previews = request_preview(request=draft, claims=claims)
     return {
         "request_checks": [CHECKS[code] for code in request_failures],

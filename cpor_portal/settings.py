@@ -371,6 +371,11 @@ CPOR_DEADLINES = {
 # after its dispute, needs a second reviewer's confirmation (associations.policy).
 CPOR_FOUR_EYES = env_bool("CPOR_FOUR_EYES", default=True)
 CPOR_MAX_UPLOAD_BYTES = env_int("CPOR_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Bulk filing (associations/bulk/): the spreadsheet's size, its rows, and what an XLSX may
+# unpack to (checked before it is parsed: a small zip can hold gigabytes of XML).
+CPOR_BULK_MAX_BYTES = env_int("CPOR_BULK_MAX_BYTES", 5 * 1024 * 1024)
+CPOR_BULK_MAX_ROWS = env_int("CPOR_BULK_MAX_ROWS", 5000)
+CPOR_BULK_MAX_UNPACKED_BYTES = env_int("CPOR_BULK_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 # Absolute links in e-mails (the customer's decline link) start with this.
 CPOR_BASE_URL = env_str("CPOR_BASE_URL", default="http://127.0.0.1:8000")
 CPOR_CONSENT_LINK_DAYS = env_int("CPOR_CONSENT_LINK_DAYS", 30)

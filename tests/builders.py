@@ -249,3 +249,64 @@ def sign_in(client, username: str, *, password: str = "pw", totp_secret: str | N
     if totp_secret is not None:
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code(totp_secret)})
     return response
+
+
+def bulk_row(*, tenant, mpn: MpnId, product: Product, subscription=None, **overrides) -> dict:
+    """One row of the bulk filing template, as a partner fills it in (`subscription`: a
+    Subscription, or the text typed)."""
+    domain = tenant.domains.values_list("name", flat=True).first() or "x.example"
+    row = {
+        "claim_name": "Dynamics roll-out",
+        "tenant_id": str(tenant.tenant_id),
+        "domain": domain,
+        "solution_area": "Business Applications",
+        "activity": "Pre-sales",
+        "mpn_id": mpn.mpn_id,
+        "product": product.name,
+        "subscription_id": str(getattr(subscription, "pk", subscription or "")),
+        "customer_contact_name": "Alex Customer",
+        "customer_contact_title": "CIO",
+        "customer_contact_email": f"alex@{domain}",
+        "partner_contact_name": "Pat Partner",
+        "partner_contact_email": "pat@partner.example",
+        "solution_seller_name": "",
+        "isv_product_name": "",
+        "opt_out_of_incentives": "no",
+        "public_sector": "no",
+        "proof_description": "Workshops and deployment, signed by the customer.",
+    }
+    row.update(overrides)
+    return row
+
+
+def bulk_xlsx(rows: list[dict], *, header: list[str] | None = None) -> bytes:
+    """A workbook of the rows under the template's header, as openpyxl saves it."""
+    import io
+
+    import openpyxl
+
+    from associations.bulk.spreadsheet import COLUMNS
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    columns = header or list(COLUMNS)
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([row.get(column, "") for column in columns])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def bulk_csv(rows: list[dict], *, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    import csv
+    import io
+
+    from associations.bulk.spreadsheet import COLUMNS
+
+    output = io.StringIO()
+    writer = csv.writer(output, delimiter=delimiter)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in COLUMNS])
+    return output.getvalue().encode(encoding)

@@ -104,3 +104,16 @@ def sales(db):
 @pytest.fixture
 def subscription(tenant, sales):
     return builders.make_subscription(tenant, sales)
+
+
+@pytest.fixture
+def shared_media(settings, tmp_path, monkeypatch):
+    """Uploads stored where a real qcluster process reads them (the tests keep files in memory
+    otherwise): the same folder for the test process and the cluster it starts."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
+    return tmp_path

@@ -110,8 +110,10 @@ def _partner_pages(audit: Audit, scene, role: str) -> None:
     audit.visit("/team/")
     if role not in WRITERS:
         audit.visit("/associations/new/", status=403)
+        audit.visit("/associations/bulk/", status=403)
         return
 
+    audit.visit("/associations/bulk/")
     audit.visit("/associations/new/")
     page.locator("form button[value=submit]").click()
     expect(page.locator(".invalid-feedback").first).to_be_visible()

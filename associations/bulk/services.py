@@ -1,0 +1,204 @@
+"""Every write of bulk filing: a batch is uploaded, parsed by the worker, then filed.
+
+Filing is one transaction: every chosen row becomes a draft, or none does and the partner is
+told which row stopped it. The organisation's row is locked while a batch files, so two
+uploads of one file filed at once cannot both miss each other's drafts.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone, translation
+
+from associations import services
+from associations.bulk.errors import BatchError
+from associations.bulk.rows import Lookups, assess, filing_refusal, request_key
+from associations.bulk.spreadsheet import Row, read_rows
+from associations.forms import ACKNOWLEDGED_IN
+from associations.models import Batch, BatchRow
+from associations.uploads import Upload
+from partners.models import Organisation
+
+logger = logging.getLogger(__name__)
+# Rows one task assesses (about 10 ms each): well inside the cluster's 60-second timeout.
+CHUNK_ROWS = 1000
+
+
+def batch_create(*, actor, organisation: Organisation, upload, total_rows: int) -> Batch:
+    """Store a checked upload (`spreadsheet.check_upload`) and queue it for the worker."""
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            organisation=organisation,
+            author=actor,
+            original_name=upload.name[:255],
+            file=upload,
+            total_rows=total_rows,
+            language=translation.get_language() or "en",
+        )
+        _enqueue_parse(batch.pk)
+    return batch
+
+
+def _enqueue_parse(batch_id: int) -> None:
+    services.enqueue_after_commit(
+        "associations.bulk.tasks.parse_batch",
+        batch_id,
+        group="bulk",
+        label=f"the parsing of batch {batch_id}",
+    )
+
+
+def batch_parse(*, batch_id: int) -> Batch | None:
+    """Assess the next chunk of rows (whole request keys, about `CHUNK_ROWS`), then queue the
+    next chunk, or count the verdicts once every row has one.
+
+    A chunk keeps each task well inside the cluster's timeout, and shows the progress on the
+    page after each commit. Each chunk is one transaction with the batch's row locked (skip
+    locked): a task delivered twice, or retried after its worker died, never assesses a row
+    twice. None when another task holds the batch or it has moved on.
+    """
+    with transaction.atomic():
+        batch = (
+            Batch.objects.select_for_update(skip_locked=True)
+            .select_related("organisation")
+            .filter(pk=batch_id, status__in=(Batch.Status.QUEUED, Batch.Status.PARSING))
+            .first()
+        )
+        if batch is None:
+            return None
+        with translation.override(batch.language):
+            with batch.file.open("rb") as stored:
+                content = stored.read()
+            try:
+                rows = list(read_rows(content, batch.original_name))
+            except ValidationError as error:  # checked at upload: a limit lowered since then
+                logger.warning("Batch %s could not be read", batch_id, exc_info=True)
+                batch.status = Batch.Status.FAILED
+                batch.failure = " ".join(error.messages)
+                batch.save(update_fields=["status", "failure"])
+                return batch
+            done = set(batch.rows.values_list("number", flat=True))
+            chunk = _next_chunk(rows, done)
+            assessed = assess(batch.organisation, chunk, Lookups(batch.organisation))
+        BatchRow.objects.bulk_create([item.unsaved(batch) for item in assessed])
+        batch.total_rows = len(rows)
+        batch.progress = len(done) + len(chunk)
+        if batch.progress < batch.total_rows:
+            batch.status = Batch.Status.PARSING
+            batch.save(update_fields=["total_rows", "progress", "status"])
+            _enqueue_parse(batch.pk)
+            return batch
+        counts = dict(batch.rows.order_by().values_list("verdict").annotate(count=Count("pk")))
+        batch.ok_count = counts.get(BatchRow.Verdict.OK, 0)
+        batch.warning_count = counts.get(BatchRow.Verdict.WARNING, 0)
+        batch.error_count = counts.get(BatchRow.Verdict.ERROR, 0)
+        batch.duplicate_count = counts.get(BatchRow.Verdict.DUPLICATE, 0)
+        batch.status = Batch.Status.READY
+        batch.save(
+            update_fields=[
+                "total_rows",
+                "progress",
+                "ok_count",
+                "warning_count",
+                "error_count",
+                "duplicate_count",
+                "status",
+            ]
+        )
+    return batch
+
+
+def _next_chunk(rows: list[Row], done: set[int]) -> list[Row]:
+    """The next request keys without a verdict, in the file's order, about CHUNK_ROWS rows."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[request_key(row)].append(row)
+    chunk = []
+    for group in groups.values():
+        if group[0].number in done:
+            continue
+        chunk += group
+        if len(chunk) >= CHUNK_ROWS:
+            break
+    return chunk
+
+
+@dataclass(frozen=True)
+class BatchProof:
+    """One proof of execution for every request of a batch, its acknowledgements confirmed."""
+
+    description: str
+    uploads: list[Upload]
+
+
+def batch_file(
+    *, actor, batch: Batch, proof: BatchProof | None = None, now: datetime | None = None
+) -> Batch:
+    """File every row without errors as drafts, one request per request key; all or none.
+    With a `proof`, every request carries it and is submitted for the checks at once.
+
+    The rows are read through the forms again inside the transaction (an MPN ID may have left
+    its program, a row may have been filed since the preview): any that no longer passes
+    refuses the batch.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=batch.organisation_id)
+        batch = Batch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+        if batch.status == Batch.Status.FILED:
+            raise BatchError("already_filed")
+        if batch.status != Batch.Status.READY:
+            raise BatchError("not_ready")
+        chosen = list(
+            batch.rows.filter(verdict__in=(BatchRow.Verdict.OK, BatchRow.Verdict.WARNING)).order_by(
+                "number"
+            )
+        )
+        if not chosen:
+            raise BatchError("nothing_to_file")
+        rows = [Row(number=row.number, cells=row.cells) for row in chosen]
+        # The directory checks run again when a draft is submitted; here only what may have
+        # changed a row's filing: its MPN ID's enrolment, a request filed since the preview.
+        assessed = assess(batch.organisation, rows, Lookups(batch.organisation), preflight=False)
+        refused = [item for item in assessed if item.verdict == BatchRow.Verdict.ERROR]
+        refused += [item for item in assessed if item.verdict == BatchRow.Verdict.DUPLICATE]
+        if refused:
+            raise BatchError(
+                "rows_changed", reasons="; ".join(filing_refusal(item) for item in refused[:5])
+            )
+        by_key = defaultdict(list)
+        for item in assessed:
+            by_key[request_key(item.row)].append(item)
+        filed = {}
+        for items in by_key.values():
+            fields = items[0].fields
+            if proof is not None:
+                fields = {
+                    **fields,
+                    "proof_description": proof.description,
+                    **dict.fromkeys(ACKNOWLEDGED_IN, True),
+                }
+            request = services.request_create(
+                actor=actor,
+                organisation=batch.organisation,
+                fields=fields,
+                rows=[item.claim for item in items],
+                uploads=proof.uploads if proof else [],
+                submit=proof is not None,
+                now=now,
+            )
+            for item in items:
+                filed[item.row.number] = request
+        for row in chosen:
+            row.request = filed[row.number]
+        BatchRow.objects.bulk_update(chosen, ["request"])
+        batch.requests.add(*{request.pk for request in filed.values()})
+        batch.status = Batch.Status.FILED
+        batch.filed_at = now
+        batch.save(update_fields=["status", "filed_at"])
+    return batch
