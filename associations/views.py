@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from associations import policy, prefill, selectors, services
-from associations.csv_export import Echo, cell
+from associations.csv_export import Echo, cell, export_rows
 from associations.forms import (
     ClaimRowFormSet,
     CommentForm,
@@ -30,7 +30,6 @@ from core.errors import DomainError
 from core.fragments import Viewer
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
-from validation.domains import display_domain
 from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
@@ -94,48 +93,12 @@ def request_list(request):
     )
 
 
-EXPORT_HEADER = [
-    "reference",
-    "claim_name",
-    "status",
-    "product",
-    "subscription_id",
-    "tenant_id",
-    "domain",
-    "solution_area",
-    "activity",
-    "mpn_id",
-    "created_at",
-    "submitted_at",
-]
-
-
-def _export_rows(claims):
-    yield EXPORT_HEADER
-    for claim in claims.iterator(chunk_size=2000):
-        req = claim.request
-        yield [
-            req.reference,
-            req.claim_name,
-            claim.status,
-            claim.product.name,
-            claim.subscription_id,
-            req.tenant_id,
-            display_domain(req.domain),
-            req.solution_area,
-            req.activity,
-            req.mpn.mpn_id,
-            req.created_at.isoformat(),
-            req.submitted_at.isoformat() if req.submitted_at else "",
-        ]
-
-
 @cpor_member_required
 def request_export(request):
     claims = selectors.claims_for_export(request.membership, _filters(request))
     writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([cell(value) for value in row]) for row in _export_rows(claims)),
+        (writer.writerow([cell(value) for value in row]) for row in export_rows(claims)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()

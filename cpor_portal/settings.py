@@ -402,6 +402,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "URL_FORMAT_OVERRIDE": None,  # ?format= chooses the claims export's format
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CPOR Portal partner API",
