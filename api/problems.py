@@ -38,8 +38,8 @@ def form_errors(form) -> dict:
     return {name: list(errors) for name, errors in form.errors.get_json_data().items()}
 
 
-def problem(status_code: int, code: str, title: str, detail: str = "", **extra) -> Response:
-    body = {"type": problem_type(code), "title": title, "status": status_code}
+def problem(status_code: int, kind: str, title: str, detail: str = "", **extra) -> Response:
+    body = {"type": problem_type(kind), "title": title, "status": status_code}
     if detail:
         body["detail"] = detail
     body.update(extra)

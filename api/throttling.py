@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -6,6 +7,9 @@ class TokenRateThrottle(SimpleRateThrottle):
     process sees the same count; 429 with Retry-After past it."""
 
     scope = "token"
+
+    def get_rate(self):
+        return settings.API_RATE_LIMIT
 
     def get_cache_key(self, request, view):
         if request.auth is None:

@@ -1,5 +1,4 @@
 import csv
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from associations import policy, prefill, selectors, services
 from associations.csv_export import Echo, cell, export_rows
+from associations.filing import RequestForms, check_now
 from associations.forms import (
     ClaimRowFormSet,
     CommentForm,
@@ -25,7 +25,7 @@ from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
 from associations.proof_template import docx_document, pdf_document
 from associations.uploads import ACCEPTED
-from associations.verdict import request_preview, warnings
+from associations.verdict import warnings
 from core.errors import DomainError
 from core.fragments import Viewer
 from partners.access import cpor_member_required
@@ -34,7 +34,6 @@ from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
 TEMPLATE_KINDS = {"docx": (docx_document, ".docx"), "pdf": (pdf_document, ".pdf")}
-CHECK_FIELDS = ("tenant_id", "domain", "solution_area", "activity")
 
 
 def _filters(request) -> selectors.RequestFilters:
@@ -106,27 +105,6 @@ def request_export(request):
     return response
 
 
-@dataclass
-class _Forms:
-    form: RequestForm
-    rows: ClaimRowFormSet
-
-    def is_valid(self) -> bool:
-        form_ok = self.form.is_valid()
-        # The rows are checked against the chosen solution area, when it is valid.
-        self.rows.solution_area = self.form.cleaned_data.get("solution_area")
-        return self.rows.is_valid() and form_ok
-
-    def is_valid_for_check(self) -> bool:
-        """ "Check now" needs only the customer, the solution area, the activity and the rows;
-        errors on the other fields (contacts, proof) are left for the submit."""
-        self.is_valid()
-        for name in list(self.form.errors):
-            if name not in CHECK_FIELDS:
-                del self.form.errors[name]
-        return not self.form.errors and self.rows.is_valid()
-
-
 def _bind(
     request, *, instance=None, lock_customer=False, editable=None, initial_rows=None, initial=None
 ):
@@ -144,49 +122,12 @@ def _bind(
     form.submitting = action == "submit"
     rows = ClaimRowFormSet(data, prefix="claims", initial=initial_rows, editable_claims=editable)
     rows.extra = NEW_ROWS if instance is None else 1
-    return _Forms(form, rows), action
+    return RequestForms(form, rows), action
 
 
-def _check_now(request, forms: _Forms, instance=None):
-    """Run the look-ups on the typed values without saving anything."""
-    if not forms.is_valid_for_check():
-        return None
-    draft = AssociationRequest(
-        pk=instance.pk if instance else None,
-        organisation=request.membership.organisation,
-        **{name: forms.form.cleaned_data[name] for name in CHECK_FIELDS},
-        customer_contact_email=forms.form.cleaned_data.get("customer_contact_email", ""),
-    )
-    claims = [
-        Claim(
-            product=row.product,
-            subscription_id=row.subscription_id,
-            tenant_id=draft.tenant_id,
-            activity=draft.activity,
-            organisation=draft.organisation,
-            request=draft,
-        )
-        for row in forms.rows.rows
-        if row.product is not None
-    ]
-    request_failures, request_warnings, previews = request_preview(request=draft, claims=claims)
-    return {
-        "request_checks": [CHECKS[code] for code in request_failures],
-        "request_warnings": [WARNINGS[code] for code in request_warnings],
-        "claim_previews": [
-            {
-                "claim": preview.claim,
-                "checks": [CHECKS[code] for code in preview.failures],
-                "duplicate": preview.duplicate,
-                "contested": preview.contested,
-                "warnings": [WARNINGS[code] for code in preview.warnings],
-            }
-            for preview in previews
-        ],
-    }
-
-
-def _render_form(request, forms: _Forms, *, instance=None, preview=None, followed=None, status=200):
+def _render_form(
+    request, forms: RequestForms, *, instance=None, preview=None, followed=None, status=200
+):
     """The form again, its errors summed up at the top ({% error_summary %}), a refused file
     by name and reason, and that chosen files must be chosen again."""
     return render(
@@ -212,7 +153,7 @@ def request_create(request):
     if request.method == "GET":
         return _render_form(request, forms, followed=followed)
     if action == "check":
-        preview = _check_now(request, forms)
+        preview = check_now(request.membership.organisation, forms)
         return _render_form(
             request, forms, preview=preview, followed=followed, status=200 if preview else 400
         )
@@ -282,7 +223,7 @@ def request_edit(request, reference):
     if request.method == "GET":
         return _render_form(request, forms, instance=instance)
     if action == "check":
-        preview = _check_now(request, forms, instance)
+        preview = check_now(request.membership.organisation, forms, instance)
         return _render_form(
             request, forms, instance=instance, preview=preview, status=200 if preview else 400
         )

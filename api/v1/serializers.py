@@ -249,3 +249,100 @@ class AuditOut(serializers.Serializer):
     rows = AuditRow(many=True)
     shared_customers = SharedCustomer(many=True)
     shared_customer_count = serializers.IntegerField()
+
+
+# The bodies of the writes, for the schema: the pages' forms validate them (api/v1/actions.py).
+class ClaimInput(serializers.Serializer):
+    id = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("An editable claim of the request to edit")
+    )
+    product = serializers.IntegerField(
+        allow_null=True, help_text=_("A product's id (GET /products); null removes the claim")
+    )
+    subscription_id = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class RequestInput(serializers.Serializer):
+    claim_name = serializers.CharField(max_length=200)
+    tenant_id = serializers.UUIDField()
+    domain = serializers.CharField(max_length=253)
+    solution_area = serializers.ChoiceField(choices=SolutionArea.choices)
+    activity = serializers.ChoiceField(choices=Activity.choices)
+    mpn_id = serializers.CharField(max_length=7, help_text=_("An enrolled MPN ID"))
+    customer_contact_name = serializers.CharField(max_length=200)
+    customer_contact_title = serializers.CharField(max_length=200)
+    customer_contact_email = serializers.EmailField()
+    partner_contact_name = serializers.CharField(max_length=200)
+    partner_contact_email = serializers.EmailField()
+    solution_seller_name = serializers.CharField(max_length=200, required=False)
+    isv_product_name = serializers.CharField(max_length=200, required=False)
+    opt_out_of_incentives = serializers.BooleanField(required=False)
+    public_sector = serializers.BooleanField(required=False)
+    proof_description = serializers.CharField(max_length=5000)
+    ack_customer_signature = serializers.BooleanField(required=False)
+    ack_current_dates = serializers.BooleanField(required=False)
+    ack_partner_services = serializers.BooleanField(required=False)
+    ack_all_products = serializers.BooleanField(required=False)
+    claims = ClaimInput(many=True, max_length=20)
+    submit = serializers.BooleanField(required=False, help_text=_("Submit at once"))
+    documents = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text=_("Multipart bodies only")
+    )
+
+
+class ProofInput(serializers.Serializer):
+    claim = serializers.IntegerField()
+    description = serializers.CharField(max_length=5000)
+    documents = serializers.ListField(child=serializers.FileField())
+
+
+class CommentInput(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class AnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=5000)
+    documents = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class DisputeInput(serializers.Serializer):
+    statement = serializers.CharField(max_length=5000)
+    documents = serializers.ListField(child=serializers.FileField())
+
+
+class DisassociateInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class CheckOut(serializers.Serializer):
+    """A check of DESIGN.md section 4 (or a warning): its code and what the partner is told."""
+
+    code = serializers.CharField()
+    problem = serializers.CharField()
+    what_to_do = serializers.CharField()
+
+
+class ClaimPreview(serializers.Serializer):
+    product = serializers.IntegerField(source="claim.product_id")
+    subscription_id = serializers.CharField(source="claim.subscription_id", allow_null=True)
+    failed_checks = CheckOut(many=True, source="checks")
+    duplicate_of = serializers.SerializerMethodField()
+    contested = serializers.BooleanField()
+    warnings = CheckOut(many=True)
+
+    def get_duplicate_of(self, preview) -> str | None:
+        duplicate = preview["duplicate"]
+        return duplicate.request.reference if duplicate else None
+
+
+class CheckNow(serializers.Serializer):
+    failed_checks = CheckOut(many=True)
+    warnings = CheckOut(many=True)
+    claims = ClaimPreview(many=True)
+
+
+class ProductOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    solution_area = serializers.ChoiceField(choices=SolutionArea.choices)

@@ -19,6 +19,7 @@ from associations.csv_export import EXPORT_HEADER, Echo, cell, export_rows
 from associations.forms import RequestFilterForm
 from associations.models import AssociationRequest
 from associations.selectors import RequestFilters
+from validation.models import Product
 
 PROBLEMS = {
     400: OpenApiResponse(serializers.Problem, description="Invalid input"),
@@ -84,9 +85,7 @@ def me(request):
     )
 
 
-@extend_schema(parameters=FILTERS + CURSORS, responses={200: serializers.RequestPage, **PROBLEMS})
-@api_view(["GET"])
-def request_list(request):
+def request_list(request) -> Response:
     """The organisation's requests, newest first, in keyset pages (`older`, `newer`)."""
     page = selectors.request_page(
         request.membership,
@@ -117,13 +116,11 @@ def detail_data(request, instance: AssociationRequest) -> dict:
     return serializers.RequestDetail(instance, context={"actions": actions}).data
 
 
-@extend_schema(responses={200: serializers.RequestDetail, **PROBLEMS})
+@extend_schema(responses={200: serializers.ProductOut(many=True), **PROBLEMS})
 @api_view(["GET"])
-def request_detail(request, reference):
-    """A request with its claims, failed checks, proofs, comments, timeline, deadlines and the
-    actions each claim allows now."""
-    instance = selectors.request_get_for_user(request.membership, reference)
-    return Response(detail_data(request, instance))
+def product_list(request):
+    """The catalog: the products and workloads a claim names by id."""
+    return Response(serializers.ProductOut(Product.objects.all(), many=True).data)
 
 
 @extend_schema(responses={200: serializers.MpnOut(many=True), **PROBLEMS})
