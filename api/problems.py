@@ -7,8 +7,9 @@ so the API and the pages refuse in the same words.
 
 from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,6 +37,24 @@ class FormInvalid(exceptions.APIException):
 def form_errors(form) -> dict:
     """A form's (or a formset's) errors as {field: [{"message", "code"}]}."""
     return {name: list(errors) for name, errors in form.errors.get_json_data().items()}
+
+
+def plain_problem(status_code: int, kind: str, title: str, detail: str = "") -> JsonResponse:
+    """A problem answered outside DRF's views: a URL no API view matches, or refused before
+    any view runs."""
+    body = {"type": problem_type(kind), "title": title, "status": status_code}
+    if detail:
+        body["detail"] = detail
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/v1/")
+
+
+@csrf_exempt  # answers 404 to every method; nothing to protect
+def not_found(request, path=""):
+    return plain_problem(status.HTTP_404_NOT_FOUND, "not-found", _("Not found"))
 
 
 def problem(status_code: int, kind: str, title: str, detail: str = "", **extra) -> Response:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api.idempotency import idempotent
 from api.problems import FormInvalid, form_errors
 from api.v1 import serializers
-from api.v1.views import CURSORS, FILTERS, PROBLEMS, detail_data, request_list
+from api.v1.views import CURSORS, FILTERS, PROBLEM, PROBLEMS, detail_data, request_list
 from associations import policy, selectors, services
 from associations.filing import RequestForms, check_now
 from associations.forms import (
@@ -31,9 +31,9 @@ from partners.models import MpnId
 
 WRITE_PROBLEMS = {
     **PROBLEMS,
-    403: OpenApiResponse(serializers.Problem, description="A read token"),
-    409: OpenApiResponse(serializers.Problem, description="Refused by the claim rules"),
-    422: OpenApiResponse(serializers.Problem, description="Idempotency-Key reused"),
+    (403, PROBLEM): OpenApiResponse(serializers.Problem, description="A read token"),
+    (409, PROBLEM): OpenApiResponse(serializers.Problem, description="Refused by the rules"),
+    (422, PROBLEM): OpenApiResponse(serializers.Problem, description="Idempotency-Key reused"),
 }
 _SCALARS = (str, int, float, bool, type(None))
 MAX_ROWS = 20
@@ -165,6 +165,7 @@ def _editable(request, reference):
 )
 @extend_schema(
     methods=["GET"],
+    operation_id="requests_list",
     parameters=FILTERS + CURSORS,
     responses={200: serializers.RequestPage, **PROBLEMS},
 )
@@ -253,7 +254,9 @@ def _preview(request, forms: RequestForms, instance=None) -> Response:
 
 
 @extend_schema(
-    request=serializers.RequestInput, responses={200: serializers.CheckNow, **WRITE_PROBLEMS}
+    operation_id="requests_check_new",
+    request=serializers.RequestInput,
+    responses={200: serializers.CheckNow, **WRITE_PROBLEMS},
 )
 @api_view(["POST"])
 @idempotent
@@ -264,7 +267,9 @@ def check_new(request):
 
 
 @extend_schema(
-    request=serializers.RequestInput, responses={200: serializers.CheckNow, **WRITE_PROBLEMS}
+    operation_id="requests_check",
+    request=serializers.RequestInput,
+    responses={200: serializers.CheckNow, **WRITE_PROBLEMS},
 )
 @api_view(["POST"])
 @idempotent

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+from api.problems import not_found
 from api.v1 import actions, views
 
 CLAIM = "requests/<str:reference>/claims/<int:claim_id>"
@@ -21,4 +22,5 @@ urlpatterns = [
     path("mpn-ids", views.mpn_list, name="api_mpn_list"),
     path("audit", views.audit, name="api_audit"),
     path("claims/export", views.claims_export, name="api_claims_export"),
+    re_path(r"^(?P<path>.*)$", not_found),  # a problem, not the portal's HTML page
 ]

@@ -21,11 +21,12 @@ from associations.models import AssociationRequest
 from associations.selectors import RequestFilters
 from validation.models import Product
 
+PROBLEM = "application/problem+json"
 PROBLEMS = {
-    400: OpenApiResponse(serializers.Problem, description="Invalid input"),
-    401: OpenApiResponse(serializers.Problem, description="No live token"),
-    404: OpenApiResponse(serializers.Problem, description="Not found"),
-    429: OpenApiResponse(serializers.Problem, description="Rate limit reached"),
+    (400, PROBLEM): OpenApiResponse(serializers.Problem, description="Invalid input"),
+    (401, PROBLEM): OpenApiResponse(serializers.Problem, description="No live token"),
+    (404, PROBLEM): OpenApiResponse(serializers.Problem, description="Not found"),
+    (429, PROBLEM): OpenApiResponse(serializers.Problem, description="Rate limit reached"),
 }
 FILTERS = [
     OpenApiParameter("status", str, description="A claim status"),
