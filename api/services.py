@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from api.models import ApiToken, token_digest
+from api.models import ApiToken, IdempotentAnswer, token_digest
 from partners.models import Organisation
 
 TOKEN_PREFIX = "cpor_"  # noqa: S105 (the marker of every token, so scanners find leaked ones)
@@ -63,3 +63,12 @@ def token_mark_used(*, token: ApiToken, now: datetime) -> None:
     if token.last_used_at is None or token.last_used_at < now - LAST_USE_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def idempotent_answers_expire(*, now: datetime | None = None) -> int:
+    """Forget the answers kept longer than a day: a key may then be sent again."""
+    from api.idempotency import KEPT_FOR
+
+    now = now or timezone.now()
+    deleted, _ = IdempotentAnswer.objects.filter(created_at__lt=now - KEPT_FOR).delete()
+    return deleted

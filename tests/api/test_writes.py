@@ -255,3 +255,19 @@ def test_the_rate_limit_answers_429_with_retry_after(client, read_token, setting
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["type"] == "urn:cpor:problem:rate-limited"
+
+
+def test_answers_are_kept_a_day_then_the_key_may_be_sent_again(client, file_token, body):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from api.services import idempotent_answers_expire
+
+    headers = {"HTTP_IDEMPOTENCY_KEY": "daily"}
+    _post(client, _url("api_request_list"), file_token, body, **headers)
+    assert idempotent_answers_expire(now=timezone.now() + timedelta(hours=23)) == 0
+    assert idempotent_answers_expire(now=timezone.now() + timedelta(hours=25)) == 1
+    again = _post(client, _url("api_request_list"), file_token, body, **headers)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert AssociationRequest.objects.count() == 2
