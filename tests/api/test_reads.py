@@ -167,3 +167,20 @@ def test_export_csv_and_ndjson(client, read_token, filed, theirs):
 def test_export_refuses_an_unknown_format(client, read_token):
     response = client.get(reverse("api_claims_export"), {"format": "xlsx"}, **bearer(read_token))
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_detail_runs_a_fixed_number_of_queries(
+    client, file_token, filed, count, django_assert_num_queries
+):
+    for _ in range(count):
+        client.post(
+            reverse("api_comment", args=[filed.reference]),
+            {"body": "note"},
+            content_type="application/json",
+            **bearer(file_token),
+        )
+    # the token, the rate limit (6 in the database cache), the request, its claims with their
+    # failed checks, the request's checks, proofs with documents, comments, timeline
+    with django_assert_num_queries(15):
+        client.get(reverse("api_request_detail", args=[filed.reference]), **bearer(file_token))

@@ -271,3 +271,39 @@ def test_answers_are_kept_a_day_then_the_key_may_be_sent_again(client, file_toke
     again = _post(client, _url("api_request_list"), file_token, body, **headers)
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert AssociationRequest.objects.count() == 2
+
+
+def test_a_read_token_gets_403_on_every_write_and_nothing_changes(client, read_token, filed):
+    claim = filed.claims.get()
+    before = claim.status
+    for name, args in (
+        ("api_request_submit", [filed.reference]),
+        ("api_withdraw", [filed.reference]),
+        ("api_comment", [filed.reference]),
+        ("api_proof", [filed.reference]),
+        ("api_check_existing", [filed.reference]),
+        ("api_check_new", []),
+        ("api_answer", [filed.reference, claim.pk]),
+        ("api_dispute", [filed.reference, claim.pk]),
+        ("api_disassociate", [filed.reference, claim.pk]),
+    ):
+        response = _post(client, _url(name, *args), read_token, {"body": "x", "reason": "x"})
+        assert response.status_code == 403, name
+    patch = client.patch(
+        _url("api_request_detail", filed.reference),
+        {"claim_name": "x"},
+        content_type="application/json",
+        **bearer(read_token),
+    )
+    assert patch.status_code == 403
+    delete = client.delete(_url("api_request_detail", filed.reference), **bearer(read_token))
+    assert delete.status_code == 403
+    claim.refresh_from_db()
+    assert claim.status == before
+    assert not Comment.objects.filter(kind=Comment.Kind.PARTNER).exists()
+
+
+def test_get_on_a_post_only_url_gives_405(client, file_token, filed):
+    response = client.get(_url("api_withdraw", filed.reference), **bearer(file_token))
+    assert response.status_code == 405
+    assert response.json()["type"] == "urn:cpor:problem:method-not-allowed"
