@@ -9,6 +9,7 @@ from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,6 +33,11 @@ class FormInvalid(exceptions.APIException):
     def __init__(self, errors: dict):
         super().__init__(_("The input is not valid; see the errors of each field."))
         self.errors = errors
+
+
+def field_error(field: str, message: str, code: str = "invalid") -> FormInvalid:
+    """One field's error, for input that no form of the pages reads."""
+    return FormInvalid({field: [{"message": message, "code": code}]})
 
 
 def form_errors(form) -> dict:
@@ -67,17 +73,21 @@ def problem(status_code: int, kind: str, title: str, detail: str = "", **extra) 
 
 # The DRF errors' stable codes and titles, by class.
 _TITLES = (
-    (exceptions.NotAuthenticated, "unauthenticated", _("Authentication needed")),
-    (exceptions.AuthenticationFailed, "unauthenticated", _("Authentication needed")),
-    (exceptions.PermissionDenied, "forbidden", _("Not allowed")),
-    (exceptions.NotFound, "not-found", _("Not found")),
-    (exceptions.MethodNotAllowed, "method-not-allowed", _("Method not allowed")),
-    (exceptions.NotAcceptable, "not-acceptable", _("Not acceptable")),
-    (exceptions.UnsupportedMediaType, "unsupported-media-type", _("Unsupported media type")),
-    (exceptions.Throttled, "rate-limited", _("Too many requests")),
-    (exceptions.ParseError, "malformed-request", _("Malformed request")),
-    (exceptions.ValidationError, "invalid", _("Invalid input")),
-    (FormInvalid, "invalid", _("Invalid input")),
+    (exceptions.NotAuthenticated, "unauthenticated", gettext_lazy("Authentication needed")),
+    (exceptions.AuthenticationFailed, "unauthenticated", gettext_lazy("Authentication needed")),
+    (exceptions.PermissionDenied, "forbidden", gettext_lazy("Not allowed")),
+    (exceptions.NotFound, "not-found", gettext_lazy("Not found")),
+    (exceptions.MethodNotAllowed, "method-not-allowed", gettext_lazy("Method not allowed")),
+    (exceptions.NotAcceptable, "not-acceptable", gettext_lazy("Not acceptable")),
+    (
+        exceptions.UnsupportedMediaType,
+        "unsupported-media-type",
+        gettext_lazy("Unsupported media type"),
+    ),
+    (exceptions.Throttled, "rate-limited", gettext_lazy("Too many requests")),
+    (exceptions.ParseError, "malformed-request", gettext_lazy("Malformed request")),
+    (exceptions.ValidationError, "invalid", gettext_lazy("Invalid input")),
+    (FormInvalid, "invalid", gettext_lazy("Invalid input")),
 )
 
 

@@ -12,7 +12,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
-from api.problems import FormInvalid, form_errors
+from api.problems import FormInvalid, field_error, form_errors
 from api.v1 import serializers
 from api.v1.views import CURSORS, FILTERS, PROBLEM, PROBLEMS, detail_data, request_list
 from associations import policy, selectors, services
@@ -39,24 +39,20 @@ _SCALARS = (str, int, float, bool, type(None))
 MAX_ROWS = 20
 
 
-def _invalid(field: str, message: str) -> FormInvalid:
-    return FormInvalid({field: [{"message": message, "code": "invalid"}]})
-
-
 def _body(request) -> dict:
     """The JSON object or the multipart fields, as the forms read them (one value a field)."""
     data = request.data
     if isinstance(data, QueryDict):
         return {key: data.get(key) for key in data if key not in request.FILES}
     if not isinstance(data, dict):
-        raise _invalid("body", _("Send a JSON object."))
+        raise field_error("body", _("Send a JSON object."))
     return data
 
 
 def _scalar(body: dict, name: str):
     value = body.get(name)
     if not isinstance(value, _SCALARS):
-        raise _invalid(name, _("Send a single value."))
+        raise field_error(name, _("Send a single value."))
     if isinstance(value, bool) or value is None:
         return value
     return str(value)
@@ -70,13 +66,13 @@ def _rows(body: dict, current: list[dict]) -> list[dict]:
         try:
             rows = json.loads(rows)
         except ValueError:
-            raise _invalid("claims", _("Send the claims as a JSON list.")) from None
+            raise field_error("claims", _("Send the claims as a JSON list.")) from None
     if (
         not isinstance(rows, list)
         or len(rows) > MAX_ROWS
         or not all(isinstance(row, dict) for row in rows)
     ):
-        raise _invalid("claims", _("Send at most 20 claims, each an object."))
+        raise field_error("claims", _("Send at most 20 claims, each an object."))
     return rows
 
 

@@ -6,12 +6,13 @@ import json
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from api.problems import FormInvalid, form_errors
+from api.problems import FormInvalid, field_error, form_errors
 from api.v1 import serializers
 from associations import policy, selectors
 from associations.audit import mpn_audit, organisation_mpn_rows
@@ -57,7 +58,7 @@ def _cursor(request, name: str) -> int | None:
         return None
     pk = AssociationRequest.pk_from_reference(value)
     if pk is None:
-        raise FormInvalid({name: [{"message": "Not a cursor of this list.", "code": "invalid"}]})
+        raise field_error(name, _("Not a cursor of this list."))
     return pk
 
 
@@ -187,7 +188,7 @@ def claims_export(request):
     """Every claim matching the filters, streamed: as CSV (the page's export) or NDJSON."""
     kind = request.query_params.get("format", "csv")
     if kind not in EXPORT_FORMATS:
-        raise FormInvalid({"format": [{"message": "csv or ndjson", "code": "invalid_choice"}]})
+        raise field_error("format", _("Choose csv or ndjson."), "invalid_choice")
     encode, content_type = EXPORT_FORMATS[kind]
     claims = selectors.claims_for_export(request.membership, _filters(request))
     return StreamingHttpResponse(encode(export_rows(claims)), content_type=content_type)

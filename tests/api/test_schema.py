@@ -34,6 +34,7 @@ def test_the_committed_schema_is_current():
     )
 
 
+@pytest.mark.django_db  # closing a response closes old connections, which touches the database
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_swagger_ui_and_redoc_are_served_from_static_files(client, page):
     response = client.get(page)
