@@ -16,6 +16,11 @@ urlpatterns = [
     path("requests/<str:reference>/withdraw", actions.request_withdraw, name="api_withdraw"),
     path("requests/<str:reference>/comments", actions.comment_add, name="api_comment"),
     path("requests/<str:reference>/proofs", actions.proof_add, name="api_proof"),
+    path(
+        "requests/<str:reference>/documents/<int:document_id>",
+        views.document_download,
+        name="api_document",
+    ),
     path(f"{CLAIM}/answer", actions.information_answer, name="api_answer"),
     path(f"{CLAIM}/dispute", actions.claim_dispute, name="api_dispute"),
     path(f"{CLAIM}/disassociate", actions.claim_disassociate, name="api_disassociate"),

@@ -4,7 +4,7 @@ through the selectors of the pages."""
 import csv
 import json
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -123,6 +123,24 @@ def detail_data(request, instance: AssociationRequest) -> dict:
 def product_list(request):
     """The catalog: the products and workloads a claim names by id."""
     return Response(serializers.ProductOut(Product.objects.all(), many=True).data)
+
+
+@extend_schema(
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **PROBLEMS},
+)
+@api_view(["GET"])
+def document_download(request, reference, document_id):
+    """A proof document of the request, as it was uploaded."""
+    instance = selectors.request_get_for_user(request.membership, reference)
+    document = selectors.document_get(instance, document_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @extend_schema(responses={200: serializers.MpnOut(many=True), **PROBLEMS})

@@ -184,3 +184,16 @@ def test_the_detail_runs_a_fixed_number_of_queries(
     # failed checks, the request's checks, proofs with documents, comments, timeline
     with django_assert_num_queries(15):
         client.get(reverse("api_request_detail", args=[filed.reference]), **bearer(file_token))
+
+
+def test_a_proof_document_is_downloaded_as_an_attachment(client, read_token, outsider_token, filed):
+    document = filed.proofs.get().documents.get()
+    url = reverse("api_document", args=[filed.reference, document.pk])
+    response = client.get(url, **bearer(read_token))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert client.get(url, **bearer(outsider_token)).status_code == 404
+    other = f"/api/v1/requests/{filed.reference}/documents/abc"
+    assert client.get(other, **bearer(read_token)).status_code == 404
