@@ -85,8 +85,10 @@ class AllowedAction(serializers.Serializer):
     until = serializers.DateTimeField(allow_null=True)
 
 
-def allowed_list(allowed: dict) -> list[dict]:
-    return [{"action": name, "until": value.until} for name, value in sorted(allowed.items())]
+def allowed_list(allowed: dict) -> list:
+    """The policy's allowed actions, their times written as every other time of the answer."""
+    rows = [{"action": name, "until": value.until} for name, value in sorted(allowed.items())]
+    return AllowedAction(rows, many=True).data
 
 
 class Product(serializers.Serializer):
@@ -209,7 +211,7 @@ class RequestDetail(serializers.Serializer):
                 deadlines.append(
                     {"claim_id": claim.pk, "kind": "dispute_window", "at": dispute.until}
                 )
-        return deadlines
+        return Deadline(deadlines, many=True).data
 
 
 class Enrolment(serializers.Serializer):

@@ -307,3 +307,27 @@ def test_get_on_a_post_only_url_gives_405(client, file_token, filed):
     response = client.get(_url("api_withdraw", filed.reference), **bearer(file_token))
     assert response.status_code == 405
     assert response.json()["type"] == "urn:cpor:problem:method-not-allowed"
+
+
+def test_a_whole_filing_through_the_api(client, file_token, body):
+    """Draft, documents, submit, the checks' verdict, then the request as the CRM reads it."""
+    from associations.verdict import request_record_verdict
+
+    reference = _post(client, _url("api_request_list"), file_token, body).json()["reference"]
+    client.patch(
+        _url("api_request_detail", reference),
+        encode_multipart(BOUNDARY, {"documents": pdf_upload()}),
+        content_type=MULTIPART_CONTENT,
+        **bearer(file_token),
+    )
+    _post(client, _url("api_request_submit", reference), file_token)
+    request_record_verdict(request_id=AssociationRequest.pk_from_reference(reference))
+    body = client.get(_url("api_request_detail", reference), **bearer(file_token)).json()
+    claim = body["claims"][0]
+    assert claim["status"] == ClaimStatus.UNDER_REVIEW, claim
+    assert claim["failed_checks"] == []
+    assert {"claim_id": claim["id"], "kind": "decision", "at": claim["due_at"]} in body["deadlines"]
+    assert {event["actor"] for event in body["timeline"] if event["action"] != "claim.checked"} <= {
+        "CRM sync",
+        "CPOR Portal",
+    }
