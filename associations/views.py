@@ -1,5 +1,4 @@
 import csv
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -11,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from associations import policy, prefill, selectors, services
-from associations.csv_export import Echo, cell
+from associations.csv_export import Echo, cell, export_rows
+from associations.filing import RequestForms, check_now
 from associations.forms import (
     ClaimRowFormSet,
     CommentForm,
@@ -25,12 +25,11 @@ from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
 from associations.proof_template import docx_document, pdf_document
 from associations.uploads import ACCEPTED
-from associations.verdict import CHECK_FIELDS, request_preview, unsaved_request, warnings
+from associations.verdict import warnings
 from core.errors import DomainError
 from core.fragments import Viewer
 from partners.access import cpor_member_required
 from partners.catalog import Activity, SolutionArea
-from validation.domains import display_domain
 from validation.errors import CHECKS, WARNINGS
 
 NEW_ROWS = 3
@@ -93,74 +92,17 @@ def request_list(request):
     )
 
 
-EXPORT_HEADER = [
-    "reference",
-    "claim_name",
-    "status",
-    "product",
-    "subscription_id",
-    "tenant_id",
-    "domain",
-    "solution_area",
-    "activity",
-    "mpn_id",
-    "created_at",
-    "submitted_at",
-]
-
-
-def _export_rows(claims):
-    yield EXPORT_HEADER
-    for claim in claims.iterator(chunk_size=2000):
-        req = claim.request
-        yield [
-            req.reference,
-            req.claim_name,
-            claim.status,
-            claim.product.name,
-            claim.subscription_id,
-            req.tenant_id,
-            display_domain(req.domain),
-            req.solution_area,
-            req.activity,
-            req.mpn.mpn_id,
-            req.created_at.isoformat(),
-            req.submitted_at.isoformat() if req.submitted_at else "",
-        ]
-
-
 @cpor_member_required
 def request_export(request):
     claims = selectors.claims_for_export(request.membership, _filters(request))
     writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([cell(value) for value in row]) for row in _export_rows(claims)),
+        (writer.writerow([cell(value) for value in row]) for row in export_rows(claims)),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="cpor-requests-{stamp}.csv"'
     return response
-
-
-@dataclass
-class _Forms:
-    form: RequestForm
-    rows: ClaimRowFormSet
-
-    def is_valid(self) -> bool:
-        form_ok = self.form.is_valid()
-        # The rows are checked against the chosen solution area, when it is valid.
-        self.rows.solution_area = self.form.cleaned_data.get("solution_area")
-        return self.rows.is_valid() and form_ok
-
-    def is_valid_for_check(self) -> bool:
-        """ "Check now" needs only the customer, the solution area, the activity and the rows;
-        errors on the other fields (contacts, proof) are left for the submit."""
-        self.is_valid()
-        for name in list(self.form.errors):
-            if name not in CHECK_FIELDS:
-                del self.form.errors[name]
-        return not self.form.errors and self.rows.is_valid()
 
 
 def _bind(
@@ -180,37 +122,12 @@ def _bind(
     form.submitting = action == "submit"
     rows = ClaimRowFormSet(data, prefix="claims", initial=initial_rows, editable_claims=editable)
     rows.extra = NEW_ROWS if instance is None else 1
-    return _Forms(form, rows), action
+    return RequestForms(form, rows), action
 
 
-def _check_now(request, forms: _Forms, instance=None):
-    """Run the look-ups on the typed values without saving anything."""
-    if not forms.is_valid_for_check():
-        return None
-    draft, claims = unsaved_request(
-        organisation=request.membership.organisation,
-        fields=forms.form.cleaned_data,
-        rows=forms.rows.rows,
-        pk=instance.pk if instance else None,
-    )
-    request_failures, request_warnings, previews = request_preview(request=draft, claims=claims)
-    return {
-        "request_checks": [CHECKS[code] for code in request_failures],
-        "request_warnings": [WARNINGS[code] for code in request_warnings],
-        "claim_previews": [
-            {
-                "claim": preview.claim,
-                "checks": [CHECKS[code] for code in preview.failures],
-                "duplicate": preview.duplicate,
-                "contested": preview.contested,
-                "warnings": [WARNINGS[code] for code in preview.warnings],
-            }
-            for preview in previews
-        ],
-    }
-
-
-def _render_form(request, forms: _Forms, *, instance=None, preview=None, followed=None, status=200):
+def _render_form(
+    request, forms: RequestForms, *, instance=None, preview=None, followed=None, status=200
+):
     """The form again, its errors summed up at the top ({% error_summary %}), a refused file
     by name and reason, and that chosen files must be chosen again."""
     return render(
@@ -236,7 +153,7 @@ def request_create(request):
     if request.method == "GET":
         return _render_form(request, forms, followed=followed)
     if action == "check":
-        preview = _check_now(request, forms)
+        preview = check_now(request.membership.organisation, forms)
         return _render_form(
             request, forms, preview=preview, followed=followed, status=200 if preview else 400
         )
@@ -306,7 +223,7 @@ def request_edit(request, reference):
     if request.method == "GET":
         return _render_form(request, forms, instance=instance)
     if action == "check":
-        preview = _check_now(request, forms, instance)
+        preview = check_now(request.membership.organisation, forms, instance)
         return _render_form(
             request, forms, instance=instance, preview=preview, status=200 if preview else 400
         )

@@ -12,7 +12,10 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+
+from api.problems import is_api, plain_problem
 
 # What a view or decorator sets to change the policy of its own response (django-csp 4).
 _OWN_POLICY = tuple(
@@ -121,5 +124,7 @@ class RejectNulMiddleware:
                 for key, values in request.GET.lists()
             )
         ):
+            if is_api(request):  # the API answers problem details, never the portal's page
+                return plain_problem(400, "malformed-request", _("Malformed request"), "NUL")
             raise BadRequest("NUL byte in the URL or a cookie")
         return self.get_response(request)

@@ -5,6 +5,7 @@ production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL, and the
 `manage.py check --deploy`.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,10 @@ INSTALLED_APPS = [
     "validation",
     "associations",
     "disputes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "cpor_portal",  # last: its seed_demo command stands above every app
 ]
 
@@ -385,3 +390,40 @@ CPOR_OPENID_RESOLVER = env_bool("CPOR_OPENID_RESOLVER", default=False)
 CPOR_OPENID_BASE_URL = env_str("CPOR_OPENID_BASE_URL", default="https://login.microsoftonline.com")
 CPOR_OPENID_TIMEOUT = env_int("CPOR_OPENID_TIMEOUT", 3)
 CPOR_OPENID_CACHE_SECONDS = env_int("CPOR_OPENID_CACHE_SECONDS", 3600)
+
+# The partner API (api/): tokens per organisation, problem details, a rate limit per token.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", default="600/minute")
+if not re.fullmatch(r"[0-9]+/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        "API_RATE_LIMIT: calls per second, minute, hour or day, e.g. 600/minute"
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],  # API_RATE_LIMIT
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= chooses the claims export's format
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CPOR Portal partner API",
+    "DESCRIPTION": "File and follow CPOR claims from the partner's own systems.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.idempotency_header",
+    ],
+}
