@@ -9,7 +9,10 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
-from associations.lifecycle import approved_claims_without_live_subscription
+from associations.lifecycle import (
+    approved_claims_of_changed_subscriptions,
+    approved_claims_without_live_subscription,
+)
 from associations.models import AssociationRequest, CheckResult, ClaimStatus
 from associations.services import claim_end_with_subscription
 from associations.verdict import claims_recheck_provisioning, request_record_verdict
@@ -78,9 +81,18 @@ def recheck_unprovisioned() -> int:
 
 
 def recheck_approved_subscriptions() -> int:
-    """Daily and after every directory import: end claims whose subscription has lapsed."""
+    """Daily: end claims whose subscription has lapsed."""
+    return _end_lapsed(approved_claims_without_live_subscription())
+
+
+def recheck_changed_subscriptions(subscriptions: list[tuple[str, str, int]]) -> int:
+    """After a directory import: the same, for the claims of the subscriptions it changed."""
+    return _end_lapsed(approved_claims_of_changed_subscriptions(subscriptions))
+
+
+def _end_lapsed(claims) -> int:
     ended = 0
-    for claim in approved_claims_without_live_subscription().only("pk").iterator():
+    for claim in claims.only("pk").iterator():
         try:
             ended += claim_end_with_subscription(claim=claim)
         except Exception:

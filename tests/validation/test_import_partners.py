@@ -187,7 +187,7 @@ def test_entra_tenant_ids_are_set_kept_when_absent_and_replaced_when_given():
     [
         (["not-a-guid"], "organisations[0].entra_tenant_ids[0]: An Entra tenant ID is a GUID."),
         ("0f1e2d3c", "organisations[0].entra_tenant_ids: expected a JSON list"),
-        ([TENANT, ["nested"]], "organisations[0].entra_tenant_ids[1]: An Entra"),
+        ([TENANT, ["nested"]], "organisations[0].entra_tenant_ids[1]: expected text, not a"),
     ],
 )
 def test_a_bad_entra_tenant_id_aborts_the_file(tenants, message):
