@@ -7,6 +7,7 @@ one), or nesting deeper than the format's own is an error naming the position, n
 """
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ import ijson
 
 MAX_DEPTH = 6  # the deepest container of either file format is five levels down
 _CONTAINERS = frozenset({"start_map", "start_array"})
+_FIRST_KEY = re.compile(rb'\s*\{\s*"([^"\\]*)"')
+_PARSE_ERRORS = (ijson.JSONError, ValueError, SystemError)  # yajl: SystemError on a huge number
+_LONG_NUMBER = re.compile(r"symbol '[-+.eE0-9]{100,}")
 SECTIONS = {"products": "product", "tenants": "tenant", "remove": "remove"}
 LINE_KINDS = ("product", "remove")  # a line holding only one of these keys; other lines are tenants
 
@@ -86,15 +90,8 @@ def is_json_lines(path: Path) -> bool:
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         return True
     with path.open("rb") as stream:
-        try:
-            for event, value in ijson.basic_parse(stream):
-                if event == "map_key":
-                    return value not in SECTIONS
-                if event != "start_map":
-                    return False
-        except (ijson.JSONError, ValueError, SystemError):
-            return False
-    return False
+        first_key = _FIRST_KEY.match(stream.read(4096))
+    return first_key is not None and first_key[1].decode("utf-8", "replace") not in SECTIONS
 
 
 def read_records(stream, *, json_lines: bool) -> Iterator[Record]:
@@ -129,39 +126,56 @@ def _line_records(stream) -> Iterator[Record]:
 
 
 def _json_records(stream) -> Iterator[Record]:
-    events = ijson.basic_parse(stream)
-    position = "(file)"
+    """The JSON shape's records. The C parser works a buffer ahead of the records it has
+    given, so on an error the file is read again by the pure-Python parser, which fails on the
+    very token and so names the right record."""
+    where = ["(file)"]
     try:
-        event, _value = next(events, ("end", None))
-        if event != "start_map":
-            raise ImportRowError(position, "expected a JSON object at the top level")
-        seen = set()
-        for event, section in events:
-            if event == "end_map":
-                break
-            if section not in SECTIONS:
-                raise ImportRowError(position, f"unknown section(s): {section}")
-            if section in seen:
-                raise ImportRowError(position, f"duplicate key {section!r}")
-            seen.add(section)
-            event, _value = next(events)
-            if event != "start_array":
-                _build(events, event, _value, section, 2)  # read past it, then refuse it
-                raise ImportRowError(section, "expected a JSON list")
-            for index, (event, value) in enumerate(events):
-                if event == "end_array":
-                    break
-                position = f"{section}[{index}]"
-                yield Record(SECTIONS[section], position, _build(events, event, value, position, 2))
-            position = "(file)"
-        for _event in events:  # yajl refuses trailing data while this drains the parser
+        yield from _json_sections(stream, ijson, where)
+        return
+    except _PARSE_ERRORS as error:
+        failure = error
+    stream.seek(0)
+    where = ["(file)"]
+    try:
+        for _record in _json_sections(stream, ijson.get_backend("python"), where):
             pass
-    except ijson.JSONError as error:
-        reason = str(error).splitlines()[0]  # yajl adds a snippet of the text on more lines
-        raise ImportRowError(position, f"not valid JSON here: {reason}") from None
-    except (ValueError, SystemError):
-        # yajl fails this way on a number too long to convert.
-        raise ImportRowError(position, "a number too long to read") from None
+    except _PARSE_ERRORS as error:
+        failure = error
+    if isinstance(failure, ValueError | SystemError) or _LONG_NUMBER.search(str(failure)):
+        raise ImportRowError(where[0], "a number too long to read")
+    reason = str(failure).splitlines()[0][:200]  # yajl adds a snippet of the text
+    raise ImportRowError(where[0], f"not valid JSON here: {reason}")
+
+
+def _json_sections(stream, backend, where: list[str]) -> Iterator[Record]:
+    """The records of the sections; `where[0]` follows the position for the caller's errors."""
+    events = backend.basic_parse(stream)
+    event, _value = next(events, ("end", None))
+    if event != "start_map":
+        raise ImportRowError("(file)", "expected a JSON object at the top level")
+    seen = set()
+    for event, section in events:
+        if event == "end_map":
+            break
+        if section not in SECTIONS:
+            raise ImportRowError("(file)", f"unknown section(s): {section}")
+        if section in seen:
+            raise ImportRowError("(file)", f"duplicate key {section!r}")
+        seen.add(section)
+        where[0] = section
+        event, value = next(events)
+        if event != "start_array":
+            _build(events, event, value, section, 2)  # read past it, then refuse it
+            raise ImportRowError(section, "expected a JSON list")
+        for index, (event, value) in enumerate(events):
+            if event == "end_array":
+                break
+            position = where[0] = f"{section}[{index}]"
+            yield Record(SECTIONS[section], position, _build(events, event, value, position, 2))
+        where[0] = "(file)"
+    for _event in events:  # the parser refuses trailing data while this drains it
+        pass
 
 
 def _build(events, event: str, value, position: str, depth: int):

@@ -61,6 +61,9 @@ class FileProgress:
         self.bar.update(len(data))
         return data
 
+    def seek(self, offset: int) -> int:
+        return self.raw.seek(offset)
+
     def __iter__(self):
         for line in self.raw:
             self.bar.update(len(line))
