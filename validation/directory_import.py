@@ -19,7 +19,13 @@ from core.forms import OneLineField
 from partners.catalog import Channel, SolutionArea
 from validation.directory_files import ImportRowError, Record
 from validation.domains import normalise_domain
-from validation.import_rows import ImportReport, check_text, clean_row, rows_of
+from validation.import_rows import (
+    ImportReport,
+    check_text,
+    clean_row,
+    remember_cleaned,
+    rows_of,
+)
 from validation.models import Domain, Product, Subscription, SubscriptionState, Tenant
 from validation.signals import directory_domains_in_use, directory_imported
 
@@ -60,6 +66,12 @@ class SubscriptionRow(forms.Form):
     state = forms.ChoiceField(choices=SubscriptionState.choices)
 
 
+remember_cleaned(
+    ProductRow.base_fields["solution_area"],
+    DomainRow.base_fields["initial"],
+    *(SubscriptionRow.base_fields[name] for name in ("product", "channel", "provisioned", "state")),
+)
+
 REMOVAL_FIELDS = {
     "tenant": forms.UUIDField(),
     "domain": DomainField(max_length=253),
@@ -70,6 +82,10 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _copy_value(value) -> str:
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    if isinstance(value, UUID):
+        return str(value)
     if value is None:
         return "\\N"
     if value is True:
@@ -140,7 +156,7 @@ def _stage_record(stages: dict[str, _Stage], record: Record, seq: int, changes: 
         stages["remove"].add(seq, kind, key)
         return 1
     tenant = clean_row(TenantRow, row, position, nested=("domains", "subscriptions"))
-    tenant_id = tenant["tenant_id"]
+    tenant_id = str(tenant["tenant_id"])
     stages["tenant"].add(seq, tenant_id, tenant["display_name"])
     rows = 1
     for index, domain_row in enumerate(rows_of(row, "domains", f"{position}.")):

@@ -5,13 +5,33 @@ messages as the portal's pages), after a type check the form would not make: Dja
 a list as its text and `"no"` as no answer, so a value of the wrong JSON type is refused here.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from validation.directory_files import ImportRowError, JsonNumber
+
+# A choice, a product code or a yes/no repeats on every row: each value is cleaned once (the
+# same field, the same value, the same result), which halves the time of a big import.
+REMEMBERED_VALUES = 256
+_CLEANED: dict[forms.Field, dict] = {}
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _is_uuid(form_field: forms.Field) -> bool:
+    return type(form_field) is forms.UUIDField and not form_field.validators
+
+
+def remember_cleaned(*fields: forms.Field) -> None:
+    """Clean each distinct value of these fields once: they hold a few values, repeated."""
+    for form_field in fields:
+        _CLEANED.setdefault(form_field, {})
 
 
 @dataclass
@@ -88,10 +108,19 @@ def clean_row(
                 )
         else:
             check_text(value, f"{position}.{name}")
+        if type(value) is str and _CANONICAL_UUID.fullmatch(value) and _is_uuid(form_field):
+            cleaned[name] = UUID(value)  # what the field returns for this spelling, sooner
+            continue
+        known = _CLEANED.get(form_field)
+        if known is not None and value in known:
+            cleaned[name] = known[value]
+            continue
         try:
             cleaned[name] = form_field.clean(value)
         except ValidationError as error:
             raise ImportRowError(f"{position}.{name}", " ".join(error.messages)) from None
+        if known is not None and len(known) < REMEMBERED_VALUES:
+            known[value] = cleaned[name]
     return cleaned
 
 
