@@ -14,6 +14,7 @@ from uuid import UUID
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.db.models import Q
 from tqdm import tqdm
 
 from core.forms import EmailAddressField, OneLineField
@@ -197,9 +198,17 @@ def _tenant_ids(row: dict, position: str) -> list[UUID]:
 def _import_user(report, row, position, organisation, on_user_created) -> None:
     user_model = get_user_model()
     cleaned = clean_row(UserRow, row, position)
-    if user_model.objects.filter(username=cleaned["username"], is_staff=True).exists():
+    # A partner file never touches the vendor's staff: not their account under any spelling
+    # of its name, and not their address (which would let a partner reset their password).
+    staff = user_model.objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+    if staff.filter(username__iexact=cleaned["username"]).exists():
         raise ImportRowError(
             f"{position}.username", "this is a vendor staff account; a partner file cannot use it"
+        )
+    if cleaned["email"] and staff.filter(email__iexact=cleaned["email"]).exists():
+        raise ImportRowError(
+            f"{position}.email",
+            "this is a vendor staff account's e-mail address; a partner file cannot use it",
         )
     membership = (
         Membership.objects.filter(user__username=cleaned["username"])
