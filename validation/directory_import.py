@@ -143,7 +143,8 @@ def _stages() -> dict[str, _Stage]:
 
 
 def _stage_record(stages: dict[str, _Stage], record: Record, seq: int, changes: bool) -> int:
-    """Clean one record into the stages; returns the number of rows it held."""
+    """Clean one record into the stages; returns the number of rows it held. Each row's
+    `seq` is its number in the file, so the last of two rows with one key wins."""
     position, row = record.position, record.row
     if record.kind == "product":
         product = clean_row(ProductRow, row, position)
@@ -163,14 +164,14 @@ def _stage_record(stages: dict[str, _Stage], record: Record, seq: int, changes: 
         domain_position = f"{position}.domains[{index}]"
         domain = clean_row(DomainRow, domain_row, domain_position)
         stages["domain"].add(
-            seq, domain_position, domain["name"], tenant_id, bool(domain["initial"])
+            seq + rows, domain_position, domain["name"], tenant_id, bool(domain["initial"])
         )
         rows += 1
     for index, sub_row in enumerate(rows_of(row, "subscriptions", f"{position}.")):
         sub_position = f"{position}.subscriptions[{index}]"
         sub = clean_row(SubscriptionRow, sub_row, sub_position)
         stages["subscription"].add(
-            seq,
+            seq + rows,
             sub_position,
             sub["subscription_id"],
             tenant_id,
@@ -208,8 +209,8 @@ def directory_apply(
     report = ImportReport()
     stages = _stages()
     try:
-        for seq, record in enumerate(records):
-            rows = _stage_record(stages, record, seq, changes)
+        for record in records:
+            rows = _stage_record(stages, record, report.rows, changes)
             report.rows += rows
             if progress is not None:
                 progress(rows)

@@ -389,3 +389,49 @@ def test_a_domain_no_claim_uses_moves_and_is_reported(tmp_path, capsys):
 
     assert Domain.objects.get(name="customer1.example").tenant_id == uuid.UUID(int=2)
     assert "1 domain(s) moved to another tenant" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_last_of_two_rows_with_one_key_wins(tmp_path):
+    tenant = _tenant(1)
+    tenant["domains"] = [{"name": "twice.example", "initial": True}, {"name": "Twice.example"}]
+
+    call_command("import_directory", _jsonl(tmp_path, [tenant]))
+
+    assert Domain.objects.get(name="twice.example").is_initial is False
+
+
+def test_a_delta_expiring_a_workload_ends_the_microsoft_365_claim(
+    tmp_path, global_admin, reviewer, django_capture_on_commit_callbacks
+):
+    tenant_row = _tenant(1)
+    tenant_row["subscriptions"][0]["product"] = "teams"
+    call_command("import_directory", _jsonl(tmp_path, [tenant_row]))
+    request = make_request(
+        global_admin.membership.organisation,
+        global_admin,
+        tenant=Tenant.objects.get(),
+        solution_area="microsoft_365",
+        products=[(Product.objects.get(code="teams"), None)],
+        mpn=make_mpn(global_admin.membership.organisation, mpn_id="1234567"),
+    )
+    claim = reviews.claim_approve(actor=reviewer, claim=request.claims.get())
+    tenant_row["subscriptions"][0]["state"] = "expired"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_directory", "--changes", _lines(tmp_path / "d.jsonl", [tenant_row]))
+
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.ENDED
+
+
+def test_the_recheck_after_a_delta_covers_only_the_subscriptions_it_changed(
+    tmp_path, claimed, django_capture_on_commit_callbacks
+):
+    Subscription.objects.filter(pk=claimed.subscription_id).update(state="expired")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_directory", "--changes", _lines(tmp_path / "d.jsonl", [_tenant(2)]))
+
+    claimed.refresh_from_db()
+    assert claimed.status == ClaimStatus.APPROVED  # the daily re-check's job, not this one's
