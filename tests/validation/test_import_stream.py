@@ -435,3 +435,39 @@ def test_the_recheck_after_a_delta_covers_only_the_subscriptions_it_changed(
 
     claimed.refresh_from_db()
     assert claimed.status == ClaimStatus.APPROVED  # the daily re-check's job, not this one's
+
+
+def test_a_delta_ending_several_claims_tells_each_partner_once(
+    tmp_path, global_admin, reviewer, django_capture_on_commit_callbacks
+):
+    call_command("import_directory", _jsonl(tmp_path, [_tenant(n) for n in (1, 2, 3)]))
+    organisation = global_admin.membership.organisation
+    mpn = make_mpn(organisation, mpn_id="1234567")
+    claims = [
+        reviews.claim_approve(
+            actor=reviewer,
+            claim=make_request(
+                organisation,
+                global_admin,
+                tenant=Tenant.objects.get(pk=uuid.UUID(int=n)),
+                domain=f"customer{n}.example",
+                products=[
+                    (Product.objects.get(code="d365-sales"), str(uuid.UUID(int=1_000_000 + n)))
+                ],
+                mpn=mpn,
+            ).claims.get(),
+        )
+        for n in (1, 2, 3)
+    ]
+    mail.outbox.clear()
+    delta = [_tenant(1, state="deleted"), _tenant(2, state="disabled")]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_directory", "--changes", _lines(tmp_path / "d.jsonl", delta))
+
+    for claim in claims:
+        claim.refresh_from_db()
+    assert [claim.status for claim in claims] == ["ended", "ended", "approved"]
+    for claim in claims[:2]:
+        assert claim.request.comments.filter(body__contains="no longer active").count() == 1
+    assert len([m for m in mail.outbox if "no longer active" in m.body]) == 2
