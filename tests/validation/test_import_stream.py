@@ -471,3 +471,17 @@ def test_a_delta_ending_several_claims_tells_each_partner_once(
     for claim in claims[:2]:
         assert claim.request.comments.filter(body__contains="no longer active").count() == 1
     assert len([m for m in mail.outbox if "no longer active" in m.body]) == 2
+
+
+@pytest.mark.django_db
+def test_a_json_shape_changes_file_lists_its_removals_in_a_remove_section(tmp_path):
+    call_command("import_directory", _jsonl(tmp_path, [_tenant(1), _tenant(2)]))
+    path = tmp_path / "delta.json"
+    path.write_text(
+        json.dumps({"remove": [{"subscription": str(uuid.UUID(int=1_000_002))}]}),
+        encoding="utf-8",
+    )
+
+    call_command("import_directory", "--changes", str(path))
+
+    assert list(Subscription.objects.values_list("pk", flat=True)) == [uuid.UUID(int=1_000_001)]
