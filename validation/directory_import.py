@@ -78,6 +78,7 @@ REMOVAL_FIELDS = {
     "subscription": forms.UUIDField(),
 }
 
+_BOOL = {True: "t", False: "f", None: "f"}  # a domain's `initial`: absent means no
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -107,7 +108,11 @@ class _Stage:
         self.lines: list[str] = []
 
     def add(self, *values) -> None:
-        self.lines.append("\t".join(map(_copy_value, values)))
+        self.add_plain(*map(_copy_value, values))
+
+    def add_plain(self, *values: str) -> None:
+        """Values that need no escaping: cleaned UUIDs, codes, choices, domain names."""
+        self.lines.append("\t".join(values))
         if len(self.lines) >= self.BATCH:
             self._flush()
 
@@ -163,21 +168,21 @@ def _stage_record(stages: dict[str, _Stage], record: Record, seq: int, changes: 
     for index, domain_row in enumerate(rows_of(row, "domains", f"{position}.")):
         domain_position = f"{position}.domains[{index}]"
         domain = clean_row(DomainRow, domain_row, domain_position)
-        stages["domain"].add(
-            seq + rows, domain_position, domain["name"], tenant_id, bool(domain["initial"])
+        stages["domain"].add_plain(
+            str(seq + rows), domain_position, domain["name"], tenant_id, _BOOL[domain["initial"]]
         )
         rows += 1
     for index, sub_row in enumerate(rows_of(row, "subscriptions", f"{position}.")):
         sub_position = f"{position}.subscriptions[{index}]"
         sub = clean_row(SubscriptionRow, sub_row, sub_position)
-        stages["subscription"].add(
-            seq + rows,
+        stages["subscription"].add_plain(
+            str(seq + rows),
             sub_position,
-            sub["subscription_id"],
+            str(sub["subscription_id"]),
             tenant_id,
             sub["product"],
             sub["channel"],
-            sub["provisioned"] is not False,
+            "f" if sub["provisioned"] is False else "t",
             sub["state"],
         )
         rows += 1

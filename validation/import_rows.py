@@ -12,6 +12,7 @@ from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from validation.directory_files import ImportRowError, JsonNumber
 
@@ -25,7 +26,11 @@ _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 
 
 def _is_uuid(form_field: forms.Field) -> bool:
-    return type(form_field) is forms.UUIDField and not form_field.validators
+    """A plain UUIDField: its only validator (no NUL byte) passes every canonical UUID."""
+    return type(form_field) is forms.UUIDField and all(
+        isinstance(validator, ProhibitNullCharactersValidator)
+        for validator in form_field.validators
+    )
 
 
 def remember_cleaned(*fields: forms.Field) -> None:
