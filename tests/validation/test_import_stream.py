@@ -485,3 +485,23 @@ def test_a_json_shape_changes_file_lists_its_removals_in_a_remove_section(tmp_pa
     call_command("import_directory", "--changes", str(path))
 
     assert list(Subscription.objects.values_list("pk", flat=True)) == [uuid.UUID(int=1_000_001)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("display_name", "Contoso\x00", "line 3.display_name: Null characters are not allowed."),
+        ("display_name", "x" * 201, "line 3.display_name: Ensure this value has at most 200"),
+        ("tenant_id", "12", "line 3.tenant_id: Enter a valid UUID."),
+    ],
+)
+def test_a_nul_byte_an_over_long_name_or_a_bad_id_is_a_row_error(tmp_path, field, value, message):
+    tenant = _tenant(1)
+    tenant[field] = value
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_directory", _jsonl(tmp_path, [tenant]))
+
+    assert message in str(error.value)
+    assert _counts() == (0, 0, 0, 0)
