@@ -66,14 +66,20 @@ def _write_delta(path: Path) -> int:
     """10,000 live subscriptions expire, those of approved claims first: a --changes file."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT s.subscription_id FROM validation_subscription s
-            WHERE s.state IN ('active', 'in_grace')
-            ORDER BY EXISTS (SELECT 1 FROM associations_claim c
-                WHERE c.subscription_id = s.subscription_id AND c.status = 'approved') DESC,
-            s.subscription_id LIMIT %s""",
+            """SELECT DISTINCT c.subscription_id FROM associations_claim c
+            JOIN validation_subscription s ON s.subscription_id = c.subscription_id
+            WHERE c.status = 'approved' AND s.state IN ('active', 'in_grace') LIMIT %s""",
             [DELTA_SUBSCRIPTIONS],
         )
         chosen = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """SELECT subscription_id FROM validation_subscription
+            WHERE state IN ('active', 'in_grace') LIMIT %s""",
+            [2 * DELTA_SUBSCRIPTIONS],
+        )
+        claimed = set(chosen)
+        others = [row[0] for row in cursor.fetchall() if row[0] not in claimed]
+        chosen += others[: DELTA_SUBSCRIPTIONS - len(chosen)]
         cursor.execute(
             """SELECT t.tenant_id, t.display_name, s.subscription_id, p.code, s.channel,
             s.provisioned FROM validation_subscription s
