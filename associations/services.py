@@ -13,7 +13,14 @@ from django_q.tasks import async_task, schedule
 from associations import policy
 from associations.choices import ClaimStatus, Event, Reason
 from associations.errors import TransitionError
-from associations.events import Move, move_claim, move_claims, notify_partner, record_event
+from associations.events import (
+    Move,
+    move_claim,
+    move_claims,
+    notify_partner,
+    notify_partners,
+    record_event,
+)
 from associations.keys import claim_key, lock_keys
 from associations.models import (
     REQUEST_COPIES,
@@ -360,16 +367,21 @@ def claims_end_with_subscription(*, claim_ids: list[int], now: datetime | None =
         )
         move = Move(ClaimStatus.ENDED, Event.CLAIM_SUBSCRIPTION_ENDED, Reason.SUBSCRIPTION_ENDED)
         move_claims([(claim, move) for claim in claims], actor=None, now=now)
-        for claim in claims:
-            notify_partner(
-                claim.request,
-                lambda claim=claim: (
-                    _(
-                        "The customer's subscription for %(product)s is no longer active, so "
-                        "the association has ended. If the customer has a new subscription, "
-                        "claim it with “Claim the new subscription” on the request page."
-                    )
-                    % {"product": claim.product.name}
-                ),
-            )
+        notify_partners(
+            [
+                (
+                    claim.request,
+                    lambda claim=claim: (
+                        _(
+                            "The customer's subscription for %(product)s is no longer active, "
+                            "so the association has ended. If the customer has a new "
+                            "subscription, claim it with “Claim the new subscription” on the "
+                            "request page."
+                        )
+                        % {"product": claim.product.name}
+                    ),
+                )
+                for claim in claims
+            ]
+        )
     return len(claims)
