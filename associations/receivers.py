@@ -1,4 +1,3 @@
-from django.db.models import Q
 from django_q.tasks import async_task
 
 from associations.models import AssociationRequest, ClaimStatus
@@ -25,9 +24,9 @@ def recheck_after_import(sender, subscriptions=None, **kwargs):
 def domains_in_use(sender, names, **kwargs) -> set[str]:
     """Domains named by a request with a claim still in play: moving one to another tenant
     would change what its checks and reviewers read."""
+    in_play = [status for status in ClaimStatus if status not in SETTLED]
     return set(
-        AssociationRequest.objects.filter(domain__in=names)
-        .filter(~Q(claims__status__in=SETTLED))
+        AssociationRequest.objects.filter(domain__in=names, claims__status__in=in_play)
         .values_list("domain", flat=True)
         .distinct()
     )

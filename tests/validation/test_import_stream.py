@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from associations.models import ClaimStatus
+from associations.models import Claim, ClaimStatus
 from disputes import services as reviews
 from tests.builders import make_mpn, make_product, make_request
 from validation.directory_files import read_records
@@ -505,3 +505,13 @@ def test_a_nul_byte_an_over_long_name_or_a_bad_id_is_a_row_error(tmp_path, field
 
     assert message in str(error.value)
     assert _counts() == (0, 0, 0, 0)
+
+
+def test_a_domain_whose_claims_are_all_settled_moves_freely(tmp_path, claimed):
+    other = _tenant(2)
+    other["domains"].append({"name": "customer1.example"})
+    Claim.objects.filter(pk=claimed.pk).update(status=ClaimStatus.ENDED)
+
+    call_command("import_directory", _jsonl(tmp_path, [_tenant(1), other], name="moved.jsonl"))
+
+    assert Domain.objects.get(name="customer1.example").tenant_id == uuid.UUID(int=2)
