@@ -13,8 +13,15 @@ from django_q.tasks import async_task, schedule
 from associations import policy
 from associations.choices import ClaimStatus, Event, Reason
 from associations.errors import TransitionError
-from associations.events import move_claim, notify_partner, record_event
-from associations.keys import lock_keys
+from associations.events import (
+    Move,
+    move_claim,
+    move_claims,
+    notify_partner,
+    notify_partners,
+    record_event,
+)
+from associations.keys import claim_key, lock_keys
 from associations.models import (
     REQUEST_COPIES,
     AssociationRequest,
@@ -338,40 +345,44 @@ def claim_disassociate(
     return claim
 
 
-def claim_end_with_subscription(*, claim: Claim, now: datetime | None = None) -> bool:
-    """End an approved claim whose subscription (or workload) is no longer active or in grace.
-
-    The key is free again; the partner is told and offered a new request for the new
-    subscription. Returns False when the claim has moved on or is being changed elsewhere.
-    """
+def claims_end_with_subscription(*, claim_ids: list[int], now: datetime | None = None) -> int:
+    """End approved claims whose subscription (or workload) is no longer active or in grace:
+    their keys are free again, and each partner is told and offered a new request for the new
+    subscription. In one transaction: one statement locks their keys, one UPDATE moves them
+    and one INSERT records their events; each partner still gets one notice and one e-mail per
+    claim. Claims that have moved on or are being changed elsewhere are skipped; returns how
+    many ended."""
     now = now or timezone.now()
     with transaction.atomic():
-        lock_keys([claim.key])
-        claim = (
+        lock_keys(
+            claim_key(*row)
+            for row in Claim.objects.filter(pk__in=claim_ids).values_list(
+                "tenant_id", "product_id", "activity", "subscription_id"
+            )
+        )
+        claims = list(
             Claim.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("product", "request__author")
-            .filter(pk=claim.pk, status=ClaimStatus.APPROVED)
-            .first()
+            .select_related("product", "request__author__membership")
+            .filter(pk__in=claim_ids, status=ClaimStatus.APPROVED)
+            .order_by("pk")
         )
-        if claim is None:
-            return False
-        move_claim(
-            claim,
-            to=ClaimStatus.ENDED,
-            action=Event.CLAIM_SUBSCRIPTION_ENDED,
-            actor=None,
-            now=now,
-            reason=Reason.SUBSCRIPTION_ENDED,
-        )
-        notify_partner(
-            claim.request,
-            lambda: (
-                _(
-                    "The customer's subscription for %(product)s is no longer active, so the "
-                    "association has ended. If the customer has a new subscription, claim it with "
-                    "“Claim the new subscription” on the request page."
+        move = Move(ClaimStatus.ENDED, Event.CLAIM_SUBSCRIPTION_ENDED, Reason.SUBSCRIPTION_ENDED)
+        move_claims([(claim, move) for claim in claims], actor=None, now=now)
+        notify_partners(
+            [
+                (
+                    claim.request,
+                    lambda claim=claim: (
+                        _(
+                            "The customer's subscription for %(product)s is no longer active, "
+                            "so the association has ended. If the customer has a new "
+                            "subscription, claim it with “Claim the new subscription” on the "
+                            "request page."
+                        )
+                        % {"product": claim.product.name}
+                    ),
                 )
-                % {"product": claim.product.name}
-            ),
+                for claim in claims
+            ]
         )
-    return True
+    return len(claims)

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db import OperationalError
@@ -9,9 +10,12 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
-from associations.lifecycle import approved_claims_without_live_subscription
+from associations.lifecycle import (
+    approved_claims_of_changed_subscriptions,
+    approved_claims_without_live_subscription,
+)
 from associations.models import AssociationRequest, CheckResult, ClaimStatus
-from associations.services import claim_end_with_subscription
+from associations.services import claims_end_with_subscription
 from associations.verdict import claims_recheck_provisioning, request_record_verdict
 from validation.checks import DirectoryUnavailable
 
@@ -19,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 STALE_VALIDATING = timedelta(minutes=10)
+END_BATCH = 500  # lapsed claims ended per transaction
 
 
 def validate_request(request_id: int, attempt: int = 1) -> str:
@@ -78,11 +83,28 @@ def recheck_unprovisioned() -> int:
 
 
 def recheck_approved_subscriptions() -> int:
-    """Daily and after every directory import: end claims whose subscription has lapsed."""
+    """Daily: end claims whose subscription has lapsed."""
+    return _end_lapsed(approved_claims_without_live_subscription())
+
+
+def recheck_changed_subscriptions(subscriptions: list[tuple[str, str, int]]) -> int:
+    """After a directory import: the same, for the claims of the subscriptions it changed."""
+    return _end_lapsed(approved_claims_of_changed_subscriptions(subscriptions))
+
+
+def _end_lapsed(claims) -> int:
+    """End the lapsed claims a few hundred at a time; a batch that fails is retried claim by
+    claim, so one bad row never stops the rest."""
     ended = 0
-    for claim in approved_claims_without_live_subscription().only("pk").iterator():
+    ids = claims.values_list("pk", flat=True).order_by("pk").iterator()
+    while batch := list(islice(ids, END_BATCH)):
         try:
-            ended += claim_end_with_subscription(claim=claim)
+            ended += claims_end_with_subscription(claim_ids=batch)
         except Exception:
-            logger.exception("Subscription re-check failed for claim %s", claim.pk)
+            logger.exception("Subscription re-check failed for claims %s-%s", batch[0], batch[-1])
+            for claim_id in batch:
+                try:
+                    ended += claims_end_with_subscription(claim_ids=[claim_id])
+                except Exception:
+                    logger.exception("Subscription re-check failed for claim %s", claim_id)
     return ended

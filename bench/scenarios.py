@@ -426,6 +426,7 @@ def run_all(args, marker) -> int:
         "export",
         "worker",
         "load",
+        "directory",
     }
     args.load_before = os.getloadavg()
     args.cpu_reference = [("at the start", cpu_reference_ms())]
@@ -441,6 +442,10 @@ def run_all(args, marker) -> int:
         from bench.worker import worker_scenarios
 
         results += worker_scenarios(args, marker)
+    if "directory" in groups:
+        from bench.directory import directory_scenarios
+
+        results += directory_scenarios(args, marker)
     if "load" in groups:
         from bench.load import load_scenarios
 

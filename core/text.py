@@ -44,7 +44,10 @@ def _is_letter(char: str) -> bool:
 
 
 def _characters(text: str) -> list[tuple[str, bool]]:
-    """Each character of `text` with whether it is hidden."""
+    """Each character of `text` with whether it is hidden (never in ASCII: a directory import
+    reads a million names, and most are ASCII)."""
+    if text.isascii():
+        return [(char, False) for char in text]
     last = len(text) - 1
     return [
         (

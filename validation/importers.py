@@ -2,55 +2,31 @@
 
 Both are all-or-nothing: the whole file runs in one transaction and the first bad row aborts it
 with its position (`tenants[3].subscriptions[1].state`) and reason, so nothing is half-written.
-Rows are validated by Django forms, the same machinery and text fields the portal's pages use
-(a name is one line, without a hidden character that would make it read as another), and
-written as upserts that touch only what differs, so re-importing a file changes nothing.
+Rows are validated by Django form fields, the same machinery and text fields the portal's pages
+use (a name is one line, without a hidden character that would make it read as another), with
+strict JSON types, and re-importing a file changes nothing. The directory is applied set-based
+(validation/directory_import.py); partner files, smaller, are upserted row by row.
 """
 
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from uuid import UUID
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.db.models import Q
 from tqdm import tqdm
 
 from core.forms import EmailAddressField, OneLineField
-from partners.catalog import Channel, SolutionArea
+from partners.catalog import SolutionArea
 from partners.models import Enrolment, IncentiveProgram, Membership, MpnId, Organisation, Role
-from validation.domains import normalise_domain
-from validation.models import Domain, Product, Subscription, SubscriptionState, Tenant
-from validation.signals import directory_imported
+from validation.directory_files import SECTIONS, ImportRowError, Record
+from validation.directory_import import directory_apply
+from validation.import_rows import ImportReport, check_text, clean_row, rows_of
+
+__all__ = ["ImportReport", "ImportRowError", "import_directory", "import_partners"]
 
 PROGRESS_THRESHOLD = 500  # rows; smaller files import too fast for a bar to help
-
-
-class ImportRowError(Exception):
-    def __init__(self, position: str, reason: str):
-        super().__init__(f"{position}: {reason}")
-        self.position = position
-        self.reason = reason
-
-
-@dataclass
-class ImportReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-    def summary(self) -> str:
-        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return "; ".join(
-            f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
-            f"{self.unchanged[name]} unchanged"
-            for name in names
-        )
 
 
 def _upsert(report: ImportReport, model: type[models.Model], lookup: dict, values: dict):
@@ -69,55 +45,6 @@ def _upsert(report: ImportReport, model: type[models.Model], lookup: dict, value
     else:
         report.unchanged[label] += 1
     return obj
-
-
-def _clean(form_class: type[forms.Form], row, position: str, nested: Iterable[str] = ()) -> dict:
-    if not isinstance(row, dict):
-        raise ImportRowError(position, "expected a JSON object")
-    unknown = set(row) - set(form_class.base_fields) - set(nested)
-    if unknown:
-        raise ImportRowError(position, f"unknown field(s): {', '.join(sorted(unknown))}")
-    form = form_class(data=row)
-    if not form.is_valid():
-        name, errors = next(iter(form.errors.items()))
-        raise ImportRowError(f"{position}.{name}", " ".join(errors))
-    return form.cleaned_data
-
-
-def _rows(data: dict, key: str, position: str) -> list:
-    rows = data.get(key, [])
-    if not isinstance(rows, list):
-        raise ImportRowError(f"{position}{key}", "expected a JSON list")
-    return rows
-
-
-class DomainField(forms.CharField):
-    def clean(self, value):
-        return normalise_domain(super().clean(value))
-
-
-class ProductRow(forms.Form):
-    code = forms.SlugField(max_length=64)
-    name = OneLineField(max_length=200)
-    solution_area = forms.ChoiceField(choices=SolutionArea.choices)
-
-
-class TenantRow(forms.Form):
-    tenant_id = forms.UUIDField()
-    display_name = OneLineField(max_length=200)
-
-
-class DomainRow(forms.Form):
-    name = DomainField(max_length=253)
-    initial = forms.NullBooleanField(required=False)
-
-
-class SubscriptionRow(forms.Form):
-    subscription_id = forms.UUIDField()
-    product = forms.SlugField(max_length=64)
-    channel = forms.ChoiceField(choices=Channel.choices)
-    provisioned = forms.NullBooleanField(required=False)
-    state = forms.ChoiceField(choices=SubscriptionState.choices)
 
 
 class ProgramRow(forms.Form):
@@ -170,66 +97,16 @@ def _check_top_level(data, allowed: set[str]) -> None:
         raise ImportRowError("(file)", f"unknown section(s): {', '.join(sorted(unknown))}")
 
 
-def import_directory(data, *, progress_stream=None) -> ImportReport:
-    _check_top_level(data, {"products", "tenants"})
-    report = ImportReport()
-    products = _rows(data, "products", "")
-    tenants = _rows(data, "tenants", "")
-    with (
-        transaction.atomic(),
-        _progress(len(products) + len(tenants), "directory", progress_stream) as bar,
-    ):
-        for index, row in enumerate(products):
-            cleaned = _clean(ProductRow, row, f"products[{index}]")
-            _upsert(
-                report,
-                Product,
-                {"code": cleaned["code"]},
-                {"name": cleaned["name"], "solution_area": cleaned["solution_area"]},
-            )
-            bar.update()
-        product_ids = dict(Product.objects.values_list("code", "pk"))
-        for index, row in enumerate(tenants):
-            _import_tenant(report, row, f"tenants[{index}]", product_ids)
-            bar.update()
-        if report.changed:
-            transaction.on_commit(lambda: directory_imported.send(sender=import_directory))
-    return report
+def _data_records(data: dict) -> Iterator[Record]:
+    for section, kind in SECTIONS.items():
+        for index, row in enumerate(rows_of(data, section, "")):
+            yield Record(kind, f"{section}[{index}]", row)
 
 
-def _import_tenant(report: ImportReport, row, position: str, product_ids: dict[str, int]) -> None:
-    cleaned = _clean(TenantRow, row, position, nested=("domains", "subscriptions"))
-    tenant = _upsert(
-        report,
-        Tenant,
-        {"tenant_id": cleaned["tenant_id"]},
-        {"display_name": cleaned["display_name"]},
-    )
-    for index, domain_row in enumerate(_rows(row, "domains", f"{position}.")):
-        domain = _clean(DomainRow, domain_row, f"{position}.domains[{index}]")
-        _upsert(
-            report,
-            Domain,
-            {"name": domain["name"]},
-            {"tenant_id": tenant.pk, "is_initial": bool(domain["initial"])},
-        )
-    for index, sub_row in enumerate(_rows(row, "subscriptions", f"{position}.")):
-        sub_position = f"{position}.subscriptions[{index}]"
-        sub = _clean(SubscriptionRow, sub_row, sub_position)
-        if sub["product"] not in product_ids:
-            raise ImportRowError(f"{sub_position}.product", f"unknown product {sub['product']!r}")
-        _upsert(
-            report,
-            Subscription,
-            {"subscription_id": sub["subscription_id"]},
-            {
-                "tenant_id": tenant.pk,
-                "product_id": product_ids[sub["product"]],
-                "channel": sub["channel"],
-                "provisioned": sub["provisioned"] is not False,
-                "state": sub["state"],
-            },
-        )
+def import_directory(data, **options) -> ImportReport:
+    """Import an already-parsed file of the JSON shape (the demo data, tests)."""
+    _check_top_level(data, set(SECTIONS))
+    return directory_apply(records=_data_records(data), **options)
 
 
 def import_partners(
@@ -237,14 +114,15 @@ def import_partners(
 ) -> ImportReport:
     _check_top_level(data, {"incentive_programs", "organisations"})
     report = ImportReport()
-    programs = _rows(data, "incentive_programs", "")
-    organisations = _rows(data, "organisations", "")
+    programs = rows_of(data, "incentive_programs", "")
+    organisations = rows_of(data, "organisations", "")
+    report.rows = len(programs) + len(organisations)
     with (
         transaction.atomic(),
         _progress(len(programs) + len(organisations), "partners", progress_stream) as bar,
     ):
         for index, row in enumerate(programs):
-            cleaned = _clean(ProgramRow, row, f"incentive_programs[{index}]")
+            cleaned = clean_row(ProgramRow, row, f"incentive_programs[{index}]")
             _upsert(
                 report,
                 IncentiveProgram,
@@ -262,7 +140,7 @@ def import_partners(
 
 
 def _import_organisation(report, row, position, program_ids, on_user_created) -> None:
-    cleaned = _clean(OrganisationRow, row, position, nested=("mpn_ids", "users", TENANTS))
+    cleaned = clean_row(OrganisationRow, row, position, nested=("mpn_ids", "users", TENANTS))
     values = {}
     if TENANTS in row:  # absent: the tenants stay as the admin set them
         values[TENANTS] = _tenant_ids(row, position)
@@ -273,9 +151,9 @@ def _import_organisation(report, row, position, program_ids, on_user_created) ->
         {"pk": existing.pk} if existing else {"name": cleaned["name"]},
         values,
     )
-    for index, mpn_row in enumerate(_rows(row, "mpn_ids", f"{position}.")):
+    for index, mpn_row in enumerate(rows_of(row, "mpn_ids", f"{position}.")):
         mpn_position = f"{position}.mpn_ids[{index}]"
-        mpn = _clean(MpnRow, mpn_row, mpn_position, nested=("enrolled_in",))
+        mpn = clean_row(MpnRow, mpn_row, mpn_position, nested=("enrolled_in",))
         owner = MpnId.objects.filter(mpn_id=mpn["mpn_id"]).values_list("organisation_id", flat=True)
         if owner and owner[0] != organisation.pk:
             raise ImportRowError(
@@ -292,20 +170,22 @@ def _import_organisation(report, row, position, program_ids, on_user_created) ->
                 "partner_type": mpn["partner_type"],
             },
         )
-        for area in _rows(mpn_row, "enrolled_in", f"{mpn_position}."):
+        for index, area in enumerate(rows_of(mpn_row, "enrolled_in", f"{mpn_position}.")):
+            check_text(area, f"{mpn_position}.enrolled_in[{index}]")
             if area not in program_ids:
                 raise ImportRowError(
                     f"{mpn_position}.enrolled_in", f"no incentive program for {area!r}"
                 )
             _upsert(report, Enrolment, {"mpn_id": mpn_obj.pk, "program_id": program_ids[area]}, {})
-    for index, user_row in enumerate(_rows(row, "users", f"{position}.")):
+    for index, user_row in enumerate(rows_of(row, "users", f"{position}.")):
         _import_user(report, user_row, f"{position}.users[{index}]", organisation, on_user_created)
 
 
 def _tenant_ids(row: dict, position: str) -> list[UUID]:
     """The organisation's Entra tenant IDs, sorted so an unchanged list compares equal."""
     tenants = set()
-    for index, value in enumerate(_rows(row, TENANTS, f"{position}.")):
+    for index, value in enumerate(rows_of(row, TENANTS, f"{position}.")):
+        check_text(value, f"{position}.{TENANTS}[{index}]")
         try:
             tenants.add(TENANT_ID.clean(value))
         except forms.ValidationError as error:
@@ -317,10 +197,18 @@ def _tenant_ids(row: dict, position: str) -> list[UUID]:
 
 def _import_user(report, row, position, organisation, on_user_created) -> None:
     user_model = get_user_model()
-    cleaned = _clean(UserRow, row, position)
-    if user_model.objects.filter(username=cleaned["username"], is_staff=True).exists():
+    cleaned = clean_row(UserRow, row, position)
+    # A partner file never touches the vendor's staff: not their account under any spelling
+    # of its name, and not their address (which would let a partner reset their password).
+    staff = user_model.objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+    if staff.filter(username__iexact=cleaned["username"]).exists():
         raise ImportRowError(
             f"{position}.username", "this is a vendor staff account; a partner file cannot use it"
+        )
+    if cleaned["email"] and staff.filter(email__iexact=cleaned["email"]).exists():
+        raise ImportRowError(
+            f"{position}.email",
+            "this is a vendor staff account's e-mail address; a partner file cannot use it",
         )
     membership = (
         Membership.objects.filter(user__username=cleaned["username"])

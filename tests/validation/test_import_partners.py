@@ -1,7 +1,9 @@
 import copy
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from partners.models import Enrolment, Membership, MpnId, Organisation
 from validation.importers import ImportRowError, import_partners
@@ -187,7 +189,7 @@ def test_entra_tenant_ids_are_set_kept_when_absent_and_replaced_when_given():
     [
         (["not-a-guid"], "organisations[0].entra_tenant_ids[0]: An Entra tenant ID is a GUID."),
         ("0f1e2d3c", "organisations[0].entra_tenant_ids: expected a JSON list"),
-        ([TENANT, ["nested"]], "organisations[0].entra_tenant_ids[1]: An Entra"),
+        ([TENANT, ["nested"]], "organisations[0].entra_tenant_ids[1]: expected text, not a"),
     ],
 )
 def test_a_bad_entra_tenant_id_aborts_the_file(tenants, message):
@@ -209,6 +211,46 @@ def test_a_partner_file_cannot_take_over_a_staff_account():
         import_partners(copy.deepcopy(VALID))
 
     assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("staff", "user_row", "message"),
+    [
+        (
+            {"username": "EVA", "is_staff": True},
+            {"username": "eva", "role": "global_admin"},
+            "organisations[0].users[0].username: this is a vendor staff account",
+        ),
+        (
+            {"username": "root", "is_superuser": True, "email": "eva@northwind.example"},
+            {"username": "eva", "email": "Eva@Northwind.example", "role": "global_admin"},
+            "organisations[0].users[0].email: this is a vendor staff account's e-mail address",
+        ),
+        (
+            {"username": "dana", "is_staff": True, "email": "dana@vendor.example"},
+            {"username": "dana2", "email": "dana@vendor.example", "role": "billing_admin"},
+            "organisations[0].users[0].email: this is a vendor staff account's e-mail address",
+        ),
+    ],
+)
+def test_a_partner_file_naming_a_staff_user_is_refused_and_changes_nothing(
+    tmp_path, staff, user_row, message
+):
+    account = get_user_model().objects.create_user(password="x", **staff)
+    before = get_user_model().objects.values().get(pk=account.pk)
+    data = copy.deepcopy(VALID)
+    data["organisations"][0]["users"] = [user_row]
+    path = tmp_path / "partners.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_partners", str(path))
+
+    assert message in str(error.value)
+    assert "nothing was imported" in str(error.value)
+    assert get_user_model().objects.values().get(pk=account.pk) == before
+    assert _counts() == (0, 0, 0, 1, 0)
 
 
 @pytest.mark.django_db
@@ -236,3 +278,20 @@ def test_imported_names_are_one_line_without_control_characters():
     assert Organisation.objects.get().name == "Northwind Traders"
     eva = get_user_model().objects.get(username="eva")
     assert (eva.first_name, eva.last_name) == ("Eva", "Novák")
+
+
+@pytest.mark.django_db
+def test_a_large_partner_file_shows_progress_and_a_timed_summary(tmp_path, capsys):
+    data = {
+        "organisations": [{"name": f"Partner {n}"} for n in range(600)],
+    }
+    path = tmp_path / "partners.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    call_command("import_partners", str(path))
+
+    output = capsys.readouterr()
+    assert "600/600" in output.err
+    assert "row/s" in output.err
+    assert "600 rows in" in output.out
+    assert "organisations: 600 created, 0 updated, 0 unchanged" in output.out
