@@ -11,8 +11,8 @@ DEFAULTS = [
         "The proof of execution for {product} ({reference}) does not show the work for this "
         "customer: the file looks wrong or unrelated. Please upload the signed proof of the "
         "engagement by {deadline}.",
-        "Doklad o provedení pro {product} ({reference}) nedokládá práci pro tohoto zákazníka: "
-        "soubor se zdá chybný nebo nesouvisející. Nahrajte prosím podepsaný doklad o spolupráci "
+        "Důkaz o provedení pro {product} ({reference}) nedokládá práci pro tohoto zákazníka: "
+        "soubor se zdá chybný nebo nesouvisející. Nahrajte prosím podepsaný důkaz o spolupráci "
         "do {deadline}.",
     ),
     (
@@ -21,7 +21,7 @@ DEFAULTS = [
         "No signature: ask for a signed proof",
         "The proof for {product} ({reference}) carries no signature or acknowledgement of the "
         "customer. Please upload a version signed by the customer's contact by {deadline}.",
-        "Doklad pro {product} ({reference}) nemá podpis ani potvrzení zákazníka. Nahrajte prosím "
+        "Důkaz pro {product} ({reference}) nemá podpis ani potvrzení zákazníka. Nahrajte prosím "
         "verzi podepsanou kontaktní osobou zákazníka do {deadline}.",
     ),
     (
@@ -30,8 +30,8 @@ DEFAULTS = [
         "Dates: ask for current dates",
         "The proof for {product} ({reference}) has no dates, or only old ones. Please upload a "
         "proof with the current dates of the engagement by {deadline}.",
-        "Doklad pro {product} ({reference}) nemá žádná data, nebo jen stará. Nahrajte prosím "
-        "doklad s aktuálními daty spolupráce do {deadline}.",
+        "Důkaz pro {product} ({reference}) nemá žádná data, nebo jen stará. Nahrajte prosím "
+        "důkaz s aktuálními daty spolupráce do {deadline}.",
     ),
     (
         "information",
@@ -39,7 +39,7 @@ DEFAULTS = [
         "Services: ask for a description",
         "The proof for {product} ({reference}) does not describe the services {partner} "
         "delivered. Please add what was delivered, and when, by {deadline}.",
-        "Doklad pro {product} ({reference}) nepopisuje služby, které společnost {partner} "
+        "Důkaz pro {product} ({reference}) nepopisuje služby, které společnost {partner} "
         "poskytla. Doplňte prosím, co a kdy bylo poskytnuto, do {deadline}.",
     ),
     (
@@ -48,7 +48,7 @@ DEFAULTS = [
         "Product missing: ask for a complete proof",
         "{product} is not named in the proof of {reference}. Please upload a proof that names "
         "every claimed product by {deadline}.",
-        "Produkt {product} není v dokladu k {reference} uveden. Nahrajte prosím doklad, který "
+        "Produkt {product} není v důkazu k {reference} uveden. Nahrajte prosím důkaz, který "
         "uvádí všechny nárokované produkty, do {deadline}.",
     ),
     (
@@ -58,9 +58,9 @@ DEFAULTS = [
         "The proof of execution for {product} ({reference}) does not show that {partner} drove "
         "the customer's purchase or usage. You may dispute this rejection once, with new proof, "
         "until {deadline}.",
-        "Doklad o provedení pro {product} ({reference}) neprokazuje, že společnost {partner} "
+        "Důkaz o provedení pro {product} ({reference}) neprokazuje, že společnost {partner} "
         "přispěla k nákupu nebo využívání u zákazníka. Proti zamítnutí se můžete jednou odvolat "
-        "s novým dokladem do {deadline}.",
+        "s novým důkazem do {deadline}.",
     ),
     (
         "rejection",
@@ -77,8 +77,8 @@ DEFAULTS = [
         "Weighed on the newest proof",
         "The claims for {product} were weighed on each party's most recent proof of execution; "
         "the decision went to the proof that best showed the partner's work for this customer.",
-        "Nároky na {product} byly posouzeny podle nejnovějšího dokladu o provedení každé strany; "
-        "rozhodnutí padlo pro doklad, který nejlépe prokázal práci partnera pro tohoto zákazníka.",
+        "Nároky na {product} byly posouzeny podle nejnovějšího důkazu o provedení každé strany; "
+        "rozhodnutí padlo pro důkaz, který nejlépe prokázal práci partnera pro tohoto zákazníka.",
     ),
     (
         "dispute_answer",
@@ -86,7 +86,7 @@ DEFAULTS = [
         "Dispute upheld",
         "Your new proof for {product} ({reference}) shows the work the rejection missed: the "
         "claim is approved.",
-        "Váš nový doklad pro {product} ({reference}) prokazuje práci, která při zamítnutí "
+        "Váš nový důkaz pro {product} ({reference}) prokazuje práci, která při zamítnutí "
         "chyběla: nárok je schválen.",
     ),
     (
@@ -95,7 +95,7 @@ DEFAULTS = [
         "Dispute refused",
         "The new proof for {product} ({reference}) does not change the decision: the rejection "
         "stands and is final.",
-        "Nový doklad pro {product} ({reference}) rozhodnutí nemění: zamítnutí platí a je konečné.",
+        "Nový důkaz pro {product} ({reference}) rozhodnutí nemění: zamítnutí platí a je konečné.",
     ),
 ]
 
