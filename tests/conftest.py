@@ -93,3 +93,22 @@ def sales(db):
 @pytest.fixture
 def subscription(tenant, sales):
     return builders.make_subscription(tenant, sales)
+
+
+@pytest.fixture
+def file_claim(tenant, sales, subscription):
+    """File a request for the shared key as `user`; returns its only claim."""
+
+    def file(user, **kwargs):
+        organisation = user.membership.organisation
+        request = builders.make_request(
+            organisation,
+            user,
+            tenant=tenant,
+            products=[(sales, str(subscription.pk))],
+            mpn=builders.make_mpn(organisation),
+            **kwargs,
+        )
+        return request.claims.get()
+
+    return file
