@@ -181,3 +181,10 @@ def test_a_payload_type_matches_the_delivery(endpoint, receiver, global_admin, f
     file_claim(global_admin)
     endpoint_deliver(endpoint_id=endpoint.pk)
     assert {p["type"] for p in receiver.received} == {EventType.CLAIM_STATUS_CHANGED}
+
+
+def test_a_minutely_schedule_picks_due_retries(db):
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="webhooks.tasks.deliver_due")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)

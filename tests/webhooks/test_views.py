@@ -272,3 +272,10 @@ def test_an_organisation_registers_at_most_ten_endpoints(client, global_admin, o
     )
     assert "the most endpoints it may register" in response.content.decode()
     assert Endpoint.objects.count() == 10
+
+
+def test_the_navigation_links_the_page_for_global_admins_only(client, global_admin, billing_admin):
+    client.force_login(global_admin)
+    assert reverse("webhook_list") in client.get(reverse("dashboard")).content.decode()
+    client.force_login(billing_admin)
+    assert reverse("webhook_list") not in client.get(reverse("dashboard")).content.decode()
