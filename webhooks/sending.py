@@ -58,32 +58,60 @@ def signed_headers(*, secret: str, message_id: str, body: bytes, at: datetime) -
     }
 
 
-def post(url: str, body: bytes, headers: dict) -> Outcome:
-    """POST once; never raises for the network's or the receiver's failures."""
-    parts = urlsplit(url)
-    start = time.monotonic()
-    try:
-        address = resolve(parts.hostname, parts.port or 443)[0]
-        connection = _PinnedHTTPSConnection(
-            parts.hostname,
-            parts.port or 443,
-            address=address,
+class Sender:
+    """One endpoint's connection while its due deliveries go out: kept alive between them,
+    opened again (its address resolved and checked again) after any failure."""
+
+    def __init__(self, url: str):
+        self.parts = urlsplit(url)
+        self.target = (self.parts.path or "/") + (
+            f"?{self.parts.query}" if self.parts.query else ""
+        )
+        self.connection: _PinnedHTTPSConnection | None = None
+
+    def _connect(self) -> _PinnedHTTPSConnection:
+        port = self.parts.port or 443
+        return _PinnedHTTPSConnection(
+            self.parts.hostname,
+            port,
+            address=resolve(self.parts.hostname, port)[0],
             timeout=settings.CPOR_WEBHOOKS_TIMEOUT,
             context=_tls_context(),
         )
+
+    def _exchange(self, body: bytes, headers: dict) -> int:
+        if self.connection is None:
+            self.connection = self._connect()
+        self.connection.request("POST", self.target, body, headers)
+        response = self.connection.getresponse()
+        response.read(65536)  # a redirect is an answer like any other: never followed
+        if response.will_close:
+            self.close()
+        return response.status
+
+    def post(self, body: bytes, headers: dict) -> Outcome:
+        """POST once; never raises for the network's or the receiver's failures."""
+        start = time.monotonic()
+        reused = self.connection is not None
         try:
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            connection.request("POST", target, body, headers)
-            response = connection.getresponse()
-            response.read(65536)  # a redirect is an answer like any other: never followed
-            status = response.status
-        finally:
-            connection.close()
-    except UnsafeDestination as error:
-        return Outcome(None, _elapsed(start), str(error)[:200])
-    except (OSError, http.client.HTTPException) as error:  # refused, timed out, TLS, garbage
-        return Outcome(None, _elapsed(start), f"{type(error).__name__}: {error}"[:200])
-    return Outcome(status, _elapsed(start))
+            try:
+                status = self._exchange(body, headers)
+            except (OSError, http.client.HTTPException):
+                self.close()
+                if not reused:
+                    raise
+                status = self._exchange(body, headers)  # the receiver closed an idle connection
+        except UnsafeDestination as error:
+            return Outcome(None, _elapsed(start), str(error)[:200])
+        except (OSError, http.client.HTTPException) as error:  # refused, timed out, TLS, garbage
+            self.close()
+            return Outcome(None, _elapsed(start), f"{type(error).__name__}: {error}"[:200])
+        return Outcome(status, _elapsed(start))
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 def _elapsed(start: float) -> int:

@@ -21,6 +21,7 @@ MAX_ENDPOINTS = 10
 RETRY_WINDOW = timedelta(hours=24)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+SEND_BATCH = 100  # deliveries read at once by a sender
 _LOCK_SPACE = 1_547_000  # pg_advisory_lock(space, endpoint id): one sender per endpoint
 
 
@@ -106,26 +107,30 @@ def endpoint_deliver(*, endpoint_id: int, now: datetime | None = None) -> int:
     order: nothing overtakes a delivery that waits for its retry). Returns how many arrived."""
     sent = 0
     with _sender_lock(endpoint_id):
-        while True:
-            at = now or timezone.now()
-            endpoint = Endpoint.objects.filter(pk=endpoint_id, disabled_at__isnull=True).first()
-            if endpoint is None:
-                return sent
-            head = (
-                Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.PENDING)
-                .order_by("pk")
-                .first()
-            )
-            if head is None or head.next_attempt_at > at:
-                return sent
-            body = sending.body_of(head.payload)
-            headers = sending.signed_headers(
-                secret=endpoint.secret, message_id=head.message_id, body=body, at=at
-            )
-            outcome = sending.post(endpoint.url, body, headers)
-            if not _record(endpoint, head, outcome, at=at):
-                return sent
-            sent += 1
+        endpoint = Endpoint.objects.filter(pk=endpoint_id, disabled_at__isnull=True).first()
+        if endpoint is None:
+            return sent
+        sender = sending.Sender(endpoint.url)
+        try:
+            while batch := list(
+                Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.PENDING).order_by(
+                    "pk"
+                )[:SEND_BATCH]
+            ):
+                for delivery in batch:
+                    at = now or timezone.now()
+                    if delivery.next_attempt_at > at:
+                        return sent
+                    body = sending.body_of(delivery.payload)
+                    headers = sending.signed_headers(
+                        secret=endpoint.secret, message_id=delivery.message_id, body=body, at=at
+                    )
+                    if not _record(endpoint, delivery, sender.post(body, headers), at=at):
+                        return sent
+                    sent += 1
+        finally:
+            sender.close()
+    return sent
 
 
 def _record(endpoint: Endpoint, delivery: Delivery, outcome: sending.Outcome, *, at) -> bool:
@@ -143,6 +148,7 @@ def _record(endpoint: Endpoint, delivery: Delivery, outcome: sending.Outcome, *,
             )
             if endpoint.failing_since is not None:
                 Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+                endpoint.failing_since = None
             return True
         failing_since = endpoint.failing_since or at
         if at - failing_since >= RETRY_WINDOW:

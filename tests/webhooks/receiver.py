@@ -59,10 +59,18 @@ class Receiver:
         self.message_ids: list[str] = []
         self.refused: list[str] = []
         self.paths: list[str] = []
+        self.connections = 0
         self.lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the sender uses it
+
+            def setup(self):
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["content-length"]))
                 with receiver.lock:

@@ -38,6 +38,14 @@ def test_every_event_arrives_signed_once_in_order(endpoint, receiver, global_adm
         assert delivery.last_duration_ms is not None
 
 
+def test_one_connection_carries_the_due_deliveries(endpoint, receiver, global_admin, file_claim):
+    file_claim(global_admin)
+
+    assert endpoint_deliver(endpoint_id=endpoint.pk) == 2
+
+    assert receiver.connections == 1
+
+
 def test_a_wrong_secret_fails_verification(endpoint, receiver, global_admin, file_claim):
     receiver.secret = "whsec_" + "A" * 43
     file_claim(global_admin)
