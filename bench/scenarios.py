@@ -419,6 +419,7 @@ def run_all(args, marker) -> int:
         "pages",
         "export",
         "worker",
+        "webhooks",
         "load",
     }
     args.load_before = os.getloadavg()
@@ -435,6 +436,10 @@ def run_all(args, marker) -> int:
         from bench.worker import worker_scenarios
 
         results += worker_scenarios(args, marker)
+    if "webhooks" in groups:
+        from bench.webhooks import webhook_scenarios
+
+        results += webhook_scenarios(args, marker)
     if "load" in groups:
         from bench.load import load_scenarios
 

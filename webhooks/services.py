@@ -141,6 +141,11 @@ def _record(endpoint: Endpoint, delivery: Delivery, outcome: sending.Outcome, *,
         "last_error": outcome.error,
     }
     with transaction.atomic():
+        # Not waiting for the WAL flush: a database crash may forget that a delivery arrived,
+        # which sends it again with the same webhook-id (receivers must allow for that anyway:
+        # a worker may die between the answer and this commit). It triples the throughput.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         pending = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING)
         if outcome.ok:
             pending.update(
