@@ -86,14 +86,22 @@ def delivery_resend(*, actor, delivery: Delivery, now: datetime | None = None) -
 
 
 @contextlib.contextmanager
-def _sender_lock(endpoint_id: int):
-    """Held across the HTTP calls but outside any transaction: each result commits at once,
-    and a second sender for the endpoint waits, then finds what is left, in order."""
+def _sender_session(endpoint_id: int):
+    """One sender per endpoint: the lock is held across the HTTP calls but outside any
+    transaction, so each result commits at once, and a second sender waits, then finds what is
+    left, in order. Results commit without waiting for the WAL flush: a database crash may
+    forget that a delivery arrived and send it again with the same webhook-id, which receivers
+    must allow for anyway (a worker may die between the answer and the commit); it triples the
+    throughput."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_SPACE, endpoint_id])
+        cursor.execute(
+            "SELECT pg_advisory_lock(%s, %s), set_config('synchronous_commit', 'off', false)",
+            [_LOCK_SPACE, endpoint_id],
+        )
         try:
             yield
         finally:
+            cursor.execute("RESET synchronous_commit")
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, endpoint_id])
 
 
@@ -106,7 +114,7 @@ def endpoint_deliver(*, endpoint_id: int, now: datetime | None = None) -> int:
     """Send the endpoint's due deliveries, oldest first, stopping at the first failure (strict
     order: nothing overtakes a delivery that waits for its retry). Returns how many arrived."""
     sent = 0
-    with _sender_lock(endpoint_id):
+    with _sender_session(endpoint_id):
         endpoint = Endpoint.objects.filter(pk=endpoint_id, disabled_at__isnull=True).first()
         if endpoint is None:
             return sent
@@ -134,27 +142,23 @@ def endpoint_deliver(*, endpoint_id: int, now: datetime | None = None) -> int:
 
 
 def _record(endpoint: Endpoint, delivery: Delivery, outcome: sending.Outcome, *, at) -> bool:
+    """Keep the attempt's outcome; True when it arrived. A success is one UPDATE."""
     fields = {
         "attempts": F("attempts") + 1,
         "last_response_code": outcome.status,
         "last_duration_ms": outcome.duration_ms,
         "last_error": outcome.error,
     }
+    pending = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING)
+    if outcome.ok:
+        pending.update(
+            status=Delivery.Status.DELIVERED, delivered_at=at, next_attempt_at=None, **fields
+        )
+        if endpoint.failing_since is not None:
+            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+            endpoint.failing_since = None
+        return True
     with transaction.atomic():
-        # Not waiting for the WAL flush: a database crash may forget that a delivery arrived,
-        # which sends it again with the same webhook-id (receivers must allow for that anyway:
-        # a worker may die between the answer and this commit). It triples the throughput.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        pending = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING)
-        if outcome.ok:
-            pending.update(
-                status=Delivery.Status.DELIVERED, delivered_at=at, next_attempt_at=None, **fields
-            )
-            if endpoint.failing_since is not None:
-                Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
-                endpoint.failing_since = None
-            return True
         failing_since = endpoint.failing_since or at
         if at - failing_since >= RETRY_WINDOW:
             pending.update(**fields)
