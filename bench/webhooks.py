@@ -83,7 +83,7 @@ def throughput(receiver, endpoints: list, deliveries: int) -> Result:
     if left:
         note += f"; {left} still waiting after {TIMEOUT_S:.0f} s"
     return Result(
-        "worker",
+        "webhooks",
         f"webhook deliveries ({deliveries})",
         value=f"{rate:,.0f} deliveries/s ({seconds:.1f} s)",
         target=f"≥ {THROUGHPUT_TARGET:g} deliveries/s",
@@ -117,7 +117,7 @@ def webhook_scenarios(args, marker) -> list[Result]:
             except Exception as error:
                 results.append(
                     Result(
-                        "worker",
+                        "webhooks",
                         "webhook deliveries",
                         note=f"failed: {error!r}"[:300] + f"\n{cluster.tail()}",
                     )
