@@ -11,7 +11,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks import Webhook
 
 from webhooks.addresses import UnsafeDestination, resolve
 

@@ -1,5 +1,7 @@
 """/webhooks/: a Global admin's endpoints, their secrets (shown once) and deliveries."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -16,11 +18,11 @@ from webhooks.forms import EndpointForm
 def _admin(view):
     """A member's page for the Global admin only: other roles get 403."""
 
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         selectors.require_global_admin(request.membership)
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
     return cpor_member_required(wrapped)
 
 

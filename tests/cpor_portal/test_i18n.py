@@ -34,6 +34,7 @@ SOURCES = [
     "validation",
     "associations",
     "disputes",
+    "webhooks",
     "templates",
     "locale",
 ]

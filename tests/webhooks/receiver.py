@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from standardwebhooks import Webhook, WebhookVerificationError
 
 
 def write_certificate(directory) -> tuple[str, str]:
@@ -60,6 +60,7 @@ class Receiver:
         self.refused: list[str] = []
         self.paths: list[str] = []
         self.connections = 0
+        self.hang_up = False  # close each connection after its answer, unannounced
         self.lock = threading.Lock()
         receiver = self
 
@@ -90,6 +91,8 @@ class Receiver:
                     self.send_header("Location", f"{receiver.url}/elsewhere")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                if receiver.hang_up:
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass

@@ -46,6 +46,18 @@ def test_one_connection_carries_the_due_deliveries(endpoint, receiver, global_ad
     assert receiver.connections == 1
 
 
+def test_a_connection_the_receiver_closed_is_opened_again_without_a_failure(
+    endpoint, receiver, global_admin, file_claim
+):
+    receiver.hang_up = True
+    file_claim(global_admin)
+
+    assert endpoint_deliver(endpoint_id=endpoint.pk) == 2
+
+    assert receiver.connections == 2
+    assert set(endpoint.deliveries.values_list("attempts", flat=True)) == {1}
+
+
 def test_a_wrong_secret_fails_verification(endpoint, receiver, global_admin, file_claim):
     receiver.secret = "whsec_" + "A" * 43
     file_claim(global_admin)
