@@ -3,11 +3,14 @@ HTTPS receiver that verifies every signature with `standardwebhooks`.
 
 The rows are written straight into the outbox (as the timeline's transactions leave them) for
 endpoints of several organisations, then each endpoint's sender is enqueued; the clock runs
-from the first enqueue until no row waits. The receiver runs in this process, so it shares the
-machine with the worker, as a receiver on the same host would.
+from the first enqueue until no row waits. The receiver is a process of its own on the same
+machine. Meanwhile this process times the big organisation's request list, to compare with
+the same page timed just before.
 """
 
+import multiprocessing
 import os
+import statistics
 import tempfile
 import time
 import uuid
@@ -16,18 +19,46 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from bench.scenarios import Result
+from bench.scenarios import WARMUP, Result, _timed, client_for, percentile
 from bench.worker import Cluster, _filers, cleanup, pause_schedules
 
 THROUGHPUT_TARGET = 200.0  # deliveries per second
 TIMEOUT_S = 300.0
 
 
-def _outbox(receiver, *, endpoints: int, deliveries: int) -> list:
-    from webhooks.models import Delivery, Endpoint, EventType
-    from webhooks.services import new_secret
+LIST_URL = "/associations/"
+LIST_SLOWDOWN_LIMIT = 1.5  # the list's median while deliveries run, over its median before
 
-    secret = new_secret()  # one for all, so the one receiver verifies every endpoint's
+
+class ReceiverProcess:
+    """The verifying receiver (tests/webhooks/receiver.py) in a child process, so that it
+    takes no interpreter time from the page timed here."""
+
+    def __init__(self, certificate: tuple[str, str], secret: str):
+        from tests.webhooks.receiver import serve
+
+        context = multiprocessing.get_context("spawn")
+        self.commands, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(certificate, secret, child))
+        self.process.start()
+        self.url = self._answer()
+
+    def _answer(self):
+        if not self.commands.poll(60):
+            raise RuntimeError("the receiver process did not answer")
+        return self.commands.recv()
+
+    def summary(self) -> tuple[int, int, int]:
+        """(received and verified, distinct webhook-ids, refused), and the receiver stops."""
+        self.commands.send("stop")
+        summary = self._answer()
+        self.process.join(timeout=30)
+        return summary
+
+
+def _outbox(receiver, secret: str, *, endpoints: int, deliveries: int) -> list:
+    from webhooks.models import Delivery, Endpoint, EventType
+
     now = timezone.now()
     created = Endpoint.objects.bulk_create(
         Endpoint(
@@ -40,7 +71,6 @@ def _outbox(receiver, *, endpoints: int, deliveries: int) -> list:
         )
         for number, (organisation, author, _mpn) in enumerate(_filers(endpoints))
     )
-    receiver.secret = secret
     Delivery.objects.bulk_create(
         Delivery(
             endpoint=created[number % len(created)],
@@ -60,70 +90,104 @@ def _outbox(receiver, *, endpoints: int, deliveries: int) -> list:
     return created
 
 
-def throughput(receiver, endpoints: list, deliveries: int) -> Result:
+def _list_times(client, *, reps: int = 0, until=None) -> list[float]:
+    """The list's server time (ms), `reps` times or until `until()` holds."""
+    times = []
+    while (until is None and len(times) < reps) or (until is not None and not until()):
+        times.append(_timed(client, LIST_URL))
+    return times
+
+
+def throughput(receiver, endpoints: list, deliveries: int, client) -> list[Result]:
     from django_q.tasks import async_task
 
     from webhooks.models import Delivery
 
+    for _ in range(WARMUP):
+        _timed(client, LIST_URL)
+    before = _list_times(client, reps=30)
     waiting = Delivery.objects.filter(endpoint__in=endpoints, status=Delivery.Status.PENDING)
     started = time.perf_counter()
     for endpoint in endpoints:
         async_task("webhooks.tasks.deliver_endpoint", endpoint.pk, group="webhooks")
-    left = deliveries
-    while left and time.perf_counter() - started < TIMEOUT_S:
-        time.sleep(0.1)
-        left = waiting.count()
+    during = _list_times(
+        client,
+        until=lambda: time.perf_counter() - started > TIMEOUT_S or not waiting.exists(),
+    )
     seconds = time.perf_counter() - started
+    left = waiting.count()
     rate = (deliveries - left) / seconds
-    once = len(set(receiver.message_ids)) == len(receiver.message_ids) == deliveries - left
+    received, distinct, refused = receiver.summary()
+    once = received == distinct == deliveries - left
     note = (
-        f"{len(endpoints)} endpoints; {len(receiver.received)} received and verified, "
-        f"{len(receiver.refused)} refused, each once: {once}"
+        f"{len(endpoints)} endpoints; {received} received and verified, {refused} refused, "
+        f"each once: {once}"
     )
     if left:
         note += f"; {left} still waiting after {TIMEOUT_S:.0f} s"
-    return Result(
-        "webhooks",
-        f"webhook deliveries ({deliveries})",
-        value=f"{rate:,.0f} deliveries/s ({seconds:.1f} s)",
-        target=f"≥ {THROUGHPUT_TARGET:g} deliveries/s",
-        met=rate >= THROUGHPUT_TARGET and not left and once and not receiver.refused,
-        note=note,
-    )
+    ratio = statistics.median(during) / statistics.median(before) if during else None
+    return [
+        Result(
+            "webhooks",
+            f"webhook deliveries ({deliveries})",
+            value=f"{rate:,.0f} deliveries/s ({seconds:.1f} s)",
+            target=f"≥ {THROUGHPUT_TARGET:g} deliveries/s",
+            met=rate >= THROUGHPUT_TARGET and not left and once and not refused,
+            note=note,
+        ),
+        Result(
+            "webhooks",
+            "request list while deliveries run",
+            url=LIST_URL,
+            median_ms=statistics.median(during) if during else None,
+            p95_ms=percentile(during, 0.95) if during else None,
+            samples=len(during),
+            value=f"{ratio:.2f}x the median just before" if ratio else "",
+            target=f"≤ {LIST_SLOWDOWN_LIMIT:g}x the median before",
+            met=ratio is not None and ratio <= LIST_SLOWDOWN_LIMIT,
+            note=f"before: median {statistics.median(before):.1f} ms of {len(before)}",
+        ),
+    ]
 
 
 def webhook_scenarios(args, marker) -> list[Result]:
-    from tests.webhooks.receiver import running_receiver, write_certificate
+    from tests.webhooks.receiver import write_certificate
     from webhooks.models import Endpoint
+    from webhooks.services import new_secret
 
     print("bench: webhooks (a real qcluster, a local HTTPS receiver)", flush=True)
     cleanup(marker)
     pause_schedules()
+    client = client_for(marker.big_org_users["global_admin"])
+    secret = new_secret()  # one for all, so the one receiver verifies every endpoint's
     results = []
     with tempfile.TemporaryDirectory() as folder:
         certificate = write_certificate(Path(folder))
         os.environ["CPOR_WEBHOOKS_CA_FILE"] = certificate[0]  # the cluster inherits these
         os.environ["CPOR_WEBHOOKS_ALLOW_PRIVATE"] = "true"
-        with running_receiver(*certificate) as receiver:
-            endpoints = _outbox(
-                receiver, endpoints=args.webhook_endpoints, deliveries=args.webhook_deliveries
-            )
-            connection.close()
-            cluster = Cluster()
-            try:
-                cluster.wait_ready()
-                results.append(throughput(receiver, endpoints, args.webhook_deliveries))
-                print(f"  {results[-1].name}: {results[-1].value}", flush=True)
-            except Exception as error:
-                results.append(
-                    Result(
-                        "webhooks",
-                        "webhook deliveries",
-                        note=f"failed: {error!r}"[:300] + f"\n{cluster.tail()}",
-                    )
+        receiver = ReceiverProcess(certificate, secret)
+        endpoints = _outbox(
+            receiver, secret, endpoints=args.webhook_endpoints, deliveries=args.webhook_deliveries
+        )
+        connection.close()
+        cluster = Cluster()
+        try:
+            cluster.wait_ready()
+            results += throughput(receiver, endpoints, args.webhook_deliveries, client)
+            for result in results:
+                print(f"  {result.name}: {result.value}", flush=True)
+        except Exception as error:
+            results.append(
+                Result(
+                    "webhooks",
+                    "webhook deliveries",
+                    note=f"failed: {error!r}"[:300] + f"\n{cluster.tail()}",
                 )
-            finally:
-                cluster.stop()
-                Endpoint.objects.filter(pk__in=[e.pk for e in endpoints]).delete()
-                cleanup(marker)
+            )
+        finally:
+            cluster.stop()
+            if receiver.process.is_alive():
+                receiver.process.terminate()
+            Endpoint.objects.filter(pk__in=[e.pk for e in endpoints]).delete()
+            cleanup(marker)
     return results

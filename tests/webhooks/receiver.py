@@ -118,3 +118,15 @@ def running_receiver(cert_path: str, key_path: str):
         receiver.server.shutdown()
         receiver.server.server_close()
         thread.join()
+
+
+def serve(certificate: tuple[str, str], secret: str, commands) -> None:
+    """A receiver in a process of its own (the benchmark's): sends its URL on `commands`,
+    and on any message back its (received and verified, distinct webhook-ids, refused)."""
+    with running_receiver(*certificate) as receiver:
+        receiver.secret = secret
+        commands.send(receiver.url)
+        commands.recv()
+        commands.send(
+            (len(receiver.received), len(set(receiver.message_ids)), len(receiver.refused))
+        )
