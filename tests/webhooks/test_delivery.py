@@ -3,14 +3,23 @@ strictly in order; retried with back-off; disabled after 24 hours of failures.""
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
+from django_q.models import Schedule
 
 from tests.webhooks.builders import make_endpoint
 from webhooks.models import Delivery, Endpoint, EventType
-from webhooks.services import deliveries_sweep, delivery_resend, endpoint_deliver, retry_delay
+from webhooks.services import (
+    _LOCK_SPACE,
+    deliveries_sweep,
+    delivery_resend,
+    endpoint_deliver,
+    retry_delay,
+)
 
 
 @pytest.fixture
@@ -204,7 +213,19 @@ def test_a_payload_type_matches_the_delivery(endpoint, receiver, global_admin, f
 
 
 def test_a_minutely_schedule_picks_due_retries(db):
-    from django_q.models import Schedule
-
     schedule = Schedule.objects.get(func="webhooks.tasks.deliver_due")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
+
+
+def test_a_second_sender_leaves_the_endpoint_to_the_one_sending(
+    endpoint, receiver, global_admin, file_claim
+):
+    file_claim(global_admin)
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_SPACE, endpoint.pk])
+        assert endpoint_deliver(endpoint_id=endpoint.pk) == 0  # returns at once, sends nothing
+        assert receiver.paths == []
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, endpoint.pk])
+
+    assert endpoint_deliver(endpoint_id=endpoint.pk) == 2
