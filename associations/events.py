@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from associations.choices import Event
 from associations.models import AssociationRequest, Claim, Comment, StatusEvent
+from associations.signals import reviewer_commented, timeline_written
 from core.mail import mail_after_commit
 
 
@@ -46,6 +47,7 @@ def record_event(**fields) -> StatusEvent:
     """`unsaved_event(**fields)`, saved."""
     event = unsaved_event(**fields)
     event.save()
+    timeline_written.send(sender=StatusEvent, events=[event])
     return event
 
 
@@ -115,12 +117,22 @@ def move_claims(moves: list[tuple[Claim, Move]], *, actor, now) -> None:
         if updated != len(claim_ids):  # as save(update_fields=...) would: never move nothing
             raise DatabaseError(f"claims {claim_ids} to move, {updated} found")
     StatusEvent.objects.bulk_create(events)
+    timeline_written.send(sender=StatusEvent, events=events)
 
 
 def author_language(request: AssociationRequest) -> str:
     """The language the request's author chose in the portal, else the site's default."""
     membership = getattr(request.author, "membership", None)
     return (membership.language if membership else "") or settings.LANGUAGE_CODE
+
+
+def reviewer_comment(*, claim: Claim, author, body: str) -> Comment:
+    """A reviewer's comment to the partner about one claim, announced to the partner's systems."""
+    comment = Comment.objects.create(
+        request=claim.request, author=author, kind=Comment.Kind.REVIEWER, body=body
+    )
+    reviewer_commented.send(sender=Comment, comment=comment, claim=claim)
+    return comment
 
 
 def notify_partner(request: AssociationRequest, text: Callable[[], str]) -> Comment:

@@ -16,10 +16,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated scenario groups (pages,export,worker,load,directory)",
+        help="comma-separated scenario groups (pages,export,worker,webhooks,load,directory)",
     )
     parser.add_argument("--worker-claims", type=int, default=1000, help="claims in the batch")
     parser.add_argument("--latency-submissions", type=int, default=20)
+    parser.add_argument("--webhook-deliveries", type=int, default=3000)
+    parser.add_argument("--webhook-endpoints", type=int, default=20)
     parser.add_argument("--load-seconds", type=float, default=20.0)
     parser.add_argument("--load-concurrency", type=int, default=8)
     parser.add_argument(

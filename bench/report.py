@@ -38,6 +38,7 @@ TARGETS = [
     ("audit", "MPN audit of the organisation with 100,000 claims: median < 300 ms"),
     ("export", "CSV export of 100,000 rows in flat memory"),
     ("worker", "Worker ≥ 200 claims/s; submission → verdict ≤ 2 s at the median"),
+    ("webhooks", "Webhook delivery ≥ 200 deliveries/s to a local receiver through the worker"),
     ("load", "List page holds 300 requests/s under load with no errors"),
 ]
 

@@ -481,6 +481,7 @@ def run_all(args, marker) -> int:
         "pages",
         "export",
         "worker",
+        "webhooks",
         "load",
         "directory",
     }
@@ -502,6 +503,10 @@ def run_all(args, marker) -> int:
         from bench.directory import directory_scenarios
 
         results += directory_scenarios(args, marker)
+    if "webhooks" in groups:
+        from bench.webhooks import webhook_scenarios
+
+        results += webhook_scenarios(args, marker)
     if "load" in groups:
         from bench.load import load_scenarios
 

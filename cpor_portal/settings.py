@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
     "cpor_portal",  # last: its seed_demo command stands above every app
 ]
 
@@ -358,6 +359,14 @@ LOGGING = {
         "pypdf": {"level": "ERROR"},
     },
 }
+
+# Webhooks go to public HTTPS addresses only. CPOR_WEBHOOKS_ALLOW_PRIVATE lets them reach
+# loopback and private networks (on with DEBUG, for the demo; the tests turn it on too),
+# CPOR_WEBHOOKS_CA_FILE trusts a private certificate authority besides the system's, and
+# CPOR_WEBHOOKS_TIMEOUT (seconds) bounds each delivery.
+CPOR_WEBHOOKS_ALLOW_PRIVATE = env_bool("CPOR_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
+CPOR_WEBHOOKS_CA_FILE = env_str("CPOR_WEBHOOKS_CA_FILE", default="")
+CPOR_WEBHOOKS_TIMEOUT = env_int("CPOR_WEBHOOKS_TIMEOUT", 5)
 
 # Business rules that are policy, not code (DESIGN.md section 3).
 CPOR_HOLIDAY_COUNTRY = env_str("CPOR_HOLIDAY_COUNTRY", default="CZ")

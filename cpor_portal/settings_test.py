@@ -22,3 +22,5 @@ STORAGES = {
 # Serve static files from the apps' folders, as in development, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Test receivers listen on localhost.
+CPOR_WEBHOOKS_ALLOW_PRIVATE = True

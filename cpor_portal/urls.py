@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("disputes.urls")),
     path("associations/", include("associations.urls")),
     path("", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("audit/mpn/", audit_page, name="mpn_audit"),
     path("audit/mpn/export.csv", audit_export, name="mpn_audit_export"),
     # A member's e-mail address and work account are the Global admin's to manage (/team/).

@@ -117,3 +117,22 @@ def shared_media(settings, tmp_path, monkeypatch):
     }
     monkeypatch.setenv("MEDIA_ROOT", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture
+def file_claim(tenant, sales, subscription):
+    """File a request for the shared key as `user`; returns its only claim."""
+
+    def file(user, **kwargs):
+        organisation = user.membership.organisation
+        request = builders.make_request(
+            organisation,
+            user,
+            tenant=tenant,
+            products=[(sales, str(subscription.pk))],
+            mpn=builders.make_mpn(organisation),
+            **kwargs,
+        )
+        return request.claims.get()
+
+    return file

@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 
 from associations import policy
 from associations.choices import ClaimStatus, Event
-from associations.events import author_language, move_claim, notify_partner, record_event
+from associations.events import (
+    author_language,
+    move_claim,
+    notify_partner,
+    record_event,
+    reviewer_comment,
+)
 from associations.models import Claim, Comment, Proof
 from associations.policy import Action
 from associations.services import Upload, save_documents
@@ -55,9 +61,7 @@ def claim_request_information(
                 "question": question,
                 "date": date_text(info.due_at),
             }
-        Comment.objects.create(
-            request=claim.request, author=actor, kind=Comment.Kind.REVIEWER, body=body
-        )
+        reviewer_comment(claim=claim, author=actor, body=body)
         notify_partner(
             claim.request,
             lambda: (

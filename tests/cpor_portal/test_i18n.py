@@ -35,6 +35,7 @@ SOURCES = [
     "associations",
     "disputes",
     "api",
+    "webhooks",
     "templates",
     "locale",
 ]
