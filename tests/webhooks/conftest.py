@@ -1,6 +1,8 @@
 import pytest
+from django_q.conf import Conf
 
 from tests.webhooks.receiver import running_receiver, write_certificate
+from tests.worker import running_qcluster
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +16,13 @@ def receiver(receiver_certificate, settings):
     settings.CPOR_WEBHOOKS_CA_FILE = receiver_certificate[0]
     with running_receiver(*receiver_certificate) as running:
         yield running
+
+
+@pytest.fixture
+def cluster(receiver_certificate, monkeypatch):
+    """A cluster process that trusts the receiver's certificate and may reach localhost."""
+    monkeypatch.setenv("CPOR_WEBHOOKS_CA_FILE", receiver_certificate[0])
+    monkeypatch.setenv("CPOR_WEBHOOKS_ALLOW_PRIVATE", "true")
+    monkeypatch.setattr(Conf, "SYNC", False)  # go through the broker to the cluster
+    with running_qcluster() as process:
+        yield process

@@ -107,7 +107,7 @@ def test_a_change_that_rolls_back_queues_nothing(organisation, global_admin, fil
 
 
 def test_a_case_opened_and_decided_names_no_party(
-    organisation, other_organisation, global_admin, outsider, reviewer, file_claim
+    organisation, other_organisation, global_admin, outsider, reviewer, second_reviewer, file_claim
 ):
     ours = make_endpoint(organisation, global_admin)
     theirs = make_endpoint(other_organisation, outsider)
@@ -116,7 +116,11 @@ def test_a_case_opened_and_decided_names_no_party(
     challenger = file_claim(outsider)
     case = ArbitrationCase.objects.get()
 
-    reviews.case_decide(actor=reviewer, case=case, winner=challenger, rationale="Newer proof")
+    # Against the owner: four eyes, proposed by one reviewer and confirmed by another.
+    proposal = reviews.case_propose(
+        actor=reviewer, case=case, winner=challenger, rationale="Newer proof"
+    )
+    reviews.proposal_confirm(actor=second_reviewer, proposal=proposal)
 
     our_kinds = [kind for kind, _ in _messages(ours)]
     their_kinds = [kind for kind, _ in _messages(theirs)]

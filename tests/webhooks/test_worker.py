@@ -5,7 +5,6 @@ import time
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django_q.conf import Conf
 
 from associations.models import AssociationRequest, ClaimStatus
 from disputes import services as reviews
@@ -18,7 +17,6 @@ from tests.builders import (
     pdf_upload,
 )
 from tests.webhooks.builders import make_endpoint
-from tests.worker import running_qcluster
 from webhooks.models import Delivery
 from webhooks.services import deliveries_sweep
 
@@ -32,16 +30,6 @@ def _wait(condition, what: str, timeout: float = 30.0):
             return
         time.sleep(0.2)
     raise AssertionError(f"{what} did not happen in time")
-
-
-@pytest.fixture
-def cluster(receiver_certificate, monkeypatch):
-    """A cluster process that trusts the receiver's certificate and may reach localhost."""
-    monkeypatch.setenv("CPOR_WEBHOOKS_CA_FILE", receiver_certificate[0])
-    monkeypatch.setenv("CPOR_WEBHOOKS_ALLOW_PRIVATE", "true")
-    monkeypatch.setattr(Conf, "SYNC", False)  # go through the broker to the cluster
-    with running_qcluster() as process:
-        yield process
 
 
 def _file(client, organisation) -> AssociationRequest:

@@ -1,0 +1,98 @@
+"""A CRM's whole filing through the API, followed by webhook alone: a draft, its documents, the
+submission, the real worker's verdict, and every change received, verified, once and in order."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.urls import reverse
+
+from api.models import Scope
+from api.services import token_create
+from associations.models import ClaimStatus
+from tests.builders import (
+    make_mpn,
+    make_product,
+    make_subscription,
+    make_tenant,
+    pdf_upload,
+    request_fields,
+)
+from tests.webhooks.builders import make_endpoint
+from webhooks.models import Delivery
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _wait(condition, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen in time")
+
+
+def test_a_filing_through_the_api_is_followed_by_webhook(
+    client, global_admin, organisation, receiver, cluster
+):
+    endpoint = make_endpoint(organisation, global_admin, url=f"{receiver.url}/hook")
+    receiver.secret = endpoint.secret
+    token, secret = token_create(
+        actor=global_admin,
+        organisation=organisation,
+        name="CRM sync",
+        scope=Scope.FILE,
+        lifetime=timedelta(days=30),
+    )
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    tenant = make_tenant(domains=("contoso.com",))
+    sales = make_product("d365-sales")
+    body = {
+        **request_fields(),
+        "tenant_id": str(tenant.tenant_id),
+        "domain": "contoso.com",
+        "solution_area": "business_applications",
+        "activity": "pre_sales",
+        "mpn_id": make_mpn(organisation).mpn_id,
+        "claims": [
+            {"product": sales.pk, "subscription_id": str(make_subscription(tenant, sales).pk)}
+        ],
+    }
+
+    created = client.post(
+        reverse("api_request_list"), body, content_type="application/json", **auth
+    )
+    assert created.status_code == 201, created.json()
+    reference = created.json()["reference"]
+    documents = client.patch(
+        reverse("api_request_detail", args=[reference]),
+        encode_multipart(BOUNDARY, {"documents": pdf_upload()}),
+        content_type=MULTIPART_CONTENT,
+        **auth,
+    )
+    assert documents.status_code == 200, documents.json()
+    submitted = client.post(
+        reverse("api_request_submit", args=[reference]),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="submit-1",
+        **auth,
+    )
+    assert submitted.status_code == 200, submitted.json()
+
+    _wait(lambda: len(receiver.received) == 2, "the submission's and the verdict's deliveries")
+    detail = client.get(reverse("api_request_detail", args=[reference]), **auth).json()
+    assert detail["claims"][0]["status"] == ClaimStatus.UNDER_REVIEW
+    assert receiver.refused == []  # every signature verified by standardwebhooks
+    assert [(p["type"], p["data"]["to_status"]) for p in receiver.received] == [
+        ("claim.status_changed", ClaimStatus.VALIDATING),
+        ("claim.status_changed", ClaimStatus.UNDER_REVIEW),
+    ]
+    assert {p["data"]["reference"] for p in receiver.received} == {reference}
+    assert receiver.message_ids == list(
+        endpoint.deliveries.order_by("pk").values_list("message_id", flat=True)
+    )
+    assert set(endpoint.deliveries.values_list("status", flat=True)) == {Delivery.Status.DELIVERED}
+    token.refresh_from_db()
+    assert token.last_used_at is not None
