@@ -10,9 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from associations import services
@@ -20,13 +22,15 @@ from associations.bulk.errors import BatchError
 from associations.bulk.rows import Lookups, assess, filing_refusal, request_key
 from associations.bulk.spreadsheet import Row, read_rows
 from associations.forms import ACKNOWLEDGED_IN
-from associations.models import Batch, BatchRow
+from associations.models import Batch, BatchDocument, BatchRow
 from associations.uploads import Upload
 from partners.models import Organisation
 
 logger = logging.getLogger(__name__)
 # Rows one task assesses (about 10 ms each): well inside the cluster's 60-second timeout.
 CHUNK_ROWS = 1000
+# How long the filing's progress stays in the cache: longer than any filing runs.
+PROGRESS_SECONDS = 3600
 
 
 def batch_create(*, actor, organisation: Organisation, upload, total_rows: int) -> Batch:
@@ -136,69 +140,149 @@ class BatchProof:
     uploads: list[Upload]
 
 
-def batch_file(
-    *, actor, batch: Batch, proof: BatchProof | None = None, now: datetime | None = None
-) -> Batch:
-    """File every row without errors as drafts, one request per request key; all or none.
-    With a `proof`, every request carries it and is submitted for the checks at once.
+def batch_file_queue(*, actor, batch: Batch, proof: BatchProof | None = None) -> Batch:
+    """Hand a previewed batch to the worker to file, its proof stored with it.
+
+    The claim is a conditional UPDATE from "ready" to "filing": of two clicks or two tabs, one
+    queues the batch and the other is told it is already being filed.
+    """
+    with transaction.atomic():
+        updated = Batch.objects.filter(
+            Q(ok_count__gt=0) | Q(warning_count__gt=0), pk=batch.pk, status=Batch.Status.READY
+        ).update(
+            status=Batch.Status.FILING,
+            filer=actor,
+            submit=proof is not None,
+            proof_description=proof.description if proof else "",
+            refusal="",
+            language=translation.get_language() or "en",
+        )
+        if not updated:
+            raise BatchError(_refusal_code(Batch.objects.get(pk=batch.pk)))
+        for upload in proof.uploads if proof else []:
+            BatchDocument.objects.create(
+                batch_id=batch.pk,
+                file=upload.file,
+                original_name=upload.file.name[:255],
+                content_type=upload.content_type,
+                template_mark=upload.template_mark,
+            )
+        services.enqueue_after_commit(
+            "associations.bulk.tasks.file_batch",
+            batch.pk,
+            group="bulk",
+            label=f"the filing of batch {batch.pk}",
+        )
+    return Batch.objects.get(pk=batch.pk)
+
+
+def _refusal_code(batch: Batch) -> str:
+    if batch.status == Batch.Status.FILED:
+        return "already_filed"
+    if batch.status == Batch.Status.FILING:
+        return "filing"
+    if batch.status == Batch.Status.READY:
+        return "nothing_to_file"
+    return "not_ready"
+
+
+def filing_progress(batch: Batch) -> int:
+    """Rows the worker has filed so far: kept in the cache, since the filing's own transaction
+    shows nothing to the page until it commits."""
+    return cache.get(_progress_key(batch.pk), 0)
+
+
+def _progress_key(batch_id: int) -> str:
+    return f"cpor:batch-filing:{batch_id}"
+
+
+def batch_file(*, batch_id: int, now: datetime | None = None) -> Batch | None:
+    """File every row without errors, one request per request key, all or none; submitted for
+    the checks at once when the batch carries a proof. None when another task holds the batch
+    or it is not waiting to be filed (a task delivered twice files once).
 
     The rows are read through the forms again inside the transaction (an MPN ID may have left
     its program, a row may have been filed since the preview): any that no longer passes
-    refuses the batch.
+    refuses the batch, which is ready again with the reason.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        Organisation.objects.select_for_update().get(pk=batch.organisation_id)
-        batch = Batch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
-        if batch.status == Batch.Status.FILED:
-            raise BatchError("already_filed")
-        if batch.status != Batch.Status.READY:
-            raise BatchError("not_ready")
-        chosen = list(
-            batch.rows.filter(verdict__in=(BatchRow.Verdict.OK, BatchRow.Verdict.WARNING)).order_by(
-                "number"
-            )
+        batch = (
+            Batch.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("organisation", "filer")
+            .filter(pk=batch_id, status=Batch.Status.FILING)
+            .first()
         )
-        if not chosen:
-            raise BatchError("nothing_to_file")
-        rows = [Row(number=row.number, cells=row.cells) for row in chosen]
-        # The directory checks run again when a draft is submitted; here only what may have
-        # changed a row's filing: its MPN ID's enrolment, a request filed since the preview.
-        assessed = assess(batch.organisation, rows, Lookups(batch.organisation), preflight=False)
-        refused = [item for item in assessed if item.verdict == BatchRow.Verdict.ERROR]
-        refused += [item for item in assessed if item.verdict == BatchRow.Verdict.DUPLICATE]
-        if refused:
-            raise BatchError(
-                "rows_changed", reasons="; ".join(filing_refusal(item) for item in refused[:5])
-            )
-        by_key = defaultdict(list)
-        for item in assessed:
-            by_key[request_key(item.row)].append(item)
-        filed = {}
-        for items in by_key.values():
-            fields = items[0].fields
-            if proof is not None:
-                fields = {
-                    **fields,
-                    "proof_description": proof.description,
-                    **dict.fromkeys(ACKNOWLEDGED_IN, True),
-                }
-            request = services.request_create(
-                actor=actor,
-                organisation=batch.organisation,
-                fields=fields,
-                rows=[item.claim for item in items],
-                uploads=proof.uploads if proof else [],
-                submit=proof is not None,
-                now=now,
-            )
-            for item in items:
-                filed[item.row.number] = request
-        for row in chosen:
-            row.request = filed[row.number]
-        BatchRow.objects.bulk_update(chosen, ["request"])
-        batch.requests.add(*{request.pk for request in filed.values()})
+        if batch is None:
+            return None
+        with translation.override(batch.language):
+            try:
+                with transaction.atomic():
+                    _file(batch, now)
+            except BatchError as error:
+                batch.status = Batch.Status.READY
+                batch.refusal = error.message
+                batch.save(update_fields=["status", "refusal"])
+                return batch
         batch.status = Batch.Status.FILED
         batch.filed_at = now
         batch.save(update_fields=["status", "filed_at"])
+    cache.delete(_progress_key(batch_id))
     return batch
+
+
+def _file(batch: Batch, now: datetime) -> None:
+    Organisation.objects.select_for_update().get(pk=batch.organisation_id)
+    chosen = list(
+        batch.rows.filter(verdict__in=(BatchRow.Verdict.OK, BatchRow.Verdict.WARNING)).order_by(
+            "number"
+        )
+    )
+    rows = [Row(number=row.number, cells=row.cells) for row in chosen]
+    # The directory checks run again when a draft is submitted; here only what may have
+    # changed a row's filing: its MPN ID's enrolment, a request filed since the preview.
+    assessed = assess(batch.organisation, rows, Lookups(batch.organisation), preflight=False)
+    refused = [item for item in assessed if item.verdict == BatchRow.Verdict.ERROR]
+    refused += [item for item in assessed if item.verdict == BatchRow.Verdict.DUPLICATE]
+    if refused:
+        raise BatchError(
+            "rows_changed", reasons="; ".join(filing_refusal(item) for item in refused[:5])
+        )
+    by_key = defaultdict(list)
+    for item in assessed:
+        by_key[request_key(item.row)].append(item)
+    uploads = [
+        Upload(
+            file=File(document.file.open("rb"), name=document.original_name),
+            content_type=document.content_type,
+            template_mark=document.template_mark,
+        )
+        for document in batch.documents.all()
+    ]
+    filed = {}
+    for items in by_key.values():
+        fields = items[0].fields
+        if batch.submit:
+            fields = {
+                **fields,
+                "proof_description": batch.proof_description,
+                **dict.fromkeys(ACKNOWLEDGED_IN, True),
+            }
+        request = services.request_create(
+            actor=batch.filer,
+            organisation=batch.organisation,
+            fields=fields,
+            rows=[item.claim for item in items],
+            uploads=uploads,
+            submit=batch.submit,
+            now=now,
+        )
+        for item in items:
+            filed[item.row.number] = request
+        cache.set(_progress_key(batch.pk), len(filed), PROGRESS_SECONDS)
+    for upload in uploads:
+        upload.file.close()
+    for row in chosen:
+        row.request = filed[row.number]
+    BatchRow.objects.bulk_update(chosen, ["request"])
+    batch.requests.add(*{request.pk for request in filed.values()})

@@ -1,7 +1,11 @@
 """django-q2 entry point of bulk filing: takes the batch's id, the service does the rest."""
 
-from associations.bulk.services import batch_parse
+from associations.bulk.services import batch_file, batch_parse
 
 
 def parse_batch(batch_id: int) -> str:
     return "done" if batch_parse(batch_id=batch_id) is not None else "skipped"
+
+
+def file_batch(batch_id: int) -> str:
+    return "done" if batch_file(batch_id=batch_id) is not None else "skipped"
