@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from associations.bulk.spreadsheet import KEY_COLUMNS, Row
 from associations.errors import TransitionError
-from associations.forms import ClaimRowFormSet, RequestForm
+from associations.forms import ClaimRowFormSet, RequestForm, catalog, enrolled_mpns
 from associations.models import BatchRow, Claim
 from associations.policy import LIVE_STATUSES
 from associations.services import ClaimRow
@@ -75,7 +75,7 @@ class Assessed:
 
 class Lookups:
     """The organisation's MPN IDs, the catalog and the choices' labels in every language, read
-    once per batch: a row names them as the template's drop-down lists do."""
+    once per chunk: a row names them as the template's drop-down lists do."""
 
     def __init__(self, organisation: Organisation):
         self.mpns = dict(
@@ -85,6 +85,9 @@ class Lookups:
         for pk, code, name in Product.objects.order_by("-pk").values_list("pk", "code", "name"):
             self.products[code.casefold()] = pk
             self.products[name.casefold()] = pk
+        # What the forms would read per row: the enrolled MPN IDs and the catalog.
+        self.enrolled = enrolled_mpns(organisation)
+        self.catalog = {product.pk: product for product in catalog()}
         self.areas = _labels(SolutionArea)
         self.activities = _labels(Activity)
 
@@ -161,7 +164,7 @@ def assess_group(organisation: Organisation, group: list[Row], lookups: Lookups)
         data = _form_data(item.row, lookups)
         key = tuple(sorted(data.items()))
         if key not in forms:  # rows of one request usually repeat its fields: validated once
-            form = RequestForm(data, organisation=organisation)
+            form = RequestForm(data, organisation=organisation, mpns=lookups.enrolled)
             form.is_valid()
             forms[key] = form
         form = forms[key]
@@ -169,7 +172,9 @@ def assess_group(organisation: Organisation, group: list[Row], lookups: Lookups)
         if not form.errors:
             item.fields = form.request_fields
     area = next((item.fields["solution_area"] for item in items if item.fields), None)
-    formset = ClaimRowFormSet(_claims_data(group, lookups), prefix="claims")
+    formset = ClaimRowFormSet(
+        _claims_data(group, lookups), prefix="claims", products=lookups.catalog
+    )
     formset.solution_area = area
     formset.is_valid()
     shared = [["", str(message)] for message in formset.non_form_errors()]

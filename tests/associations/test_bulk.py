@@ -909,3 +909,41 @@ def test_a_batch_still_being_read_cannot_be_filed(client, global_admin, customer
     assert "still being read" in response.text
     batch.refresh_from_db()
     assert batch.status == "queued"
+
+
+def _customers(count: int, mpn) -> list[dict]:
+    """One request key a customer, each its own tenant with a subscription of the product."""
+    product = make_product("d365-sales")
+    rows = []
+    for index in range(count):
+        tenant = make_tenant(domains=(f"customer{index}.example",))
+        rows.append(
+            bulk_row(
+                tenant=tenant,
+                mpn=mpn,
+                product=product,
+                subscription=make_subscription(tenant, product),
+            )
+        )
+    return rows
+
+
+def test_a_chunk_is_assessed_in_the_same_queries_whatever_its_request_keys(
+    organisation, mpn, shared_media
+):
+    """The look-ups are per chunk, not per request key: ten customers cost what one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from associations.bulk.rows import Lookups, assess
+    from associations.bulk.spreadsheet import Row
+
+    rows = [Row(number=index + 2, cells=cells) for index, cells in enumerate(_customers(11, mpn))]
+    counts = []
+    for chunk in (rows[:1], rows[1:]):
+        with CaptureQueriesContext(connection) as queries:
+            assessed = assess(organisation, chunk, Lookups(organisation))
+        assert {item.verdict for item in assessed} == {BatchRow.Verdict.OK}
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
