@@ -14,7 +14,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--generate-only", action="store_true", help="build the data, no timing")
     parser.add_argument("--reps", type=int, default=40, help="timed requests per page")
     parser.add_argument(
-        "--only", default="", help="comma-separated scenario groups (pages,export,worker,load)"
+        "--only", default="", help="comma-separated scenario groups (pages,export,worker,bulk,load)"
     )
     parser.add_argument("--worker-claims", type=int, default=1000, help="claims in the batch")
     parser.add_argument("--latency-submissions", type=int, default=20)

@@ -425,6 +425,7 @@ def run_all(args, marker) -> int:
         "pages",
         "export",
         "worker",
+        "bulk",
         "load",
     }
     args.load_before = os.getloadavg()
@@ -441,6 +442,10 @@ def run_all(args, marker) -> int:
         from bench.worker import worker_scenarios
 
         results += worker_scenarios(args, marker)
+    if "bulk" in groups:
+        from bench.bulk import bulk_scenarios
+
+        results += bulk_scenarios(args, marker)
     if "load" in groups:
         from bench.load import load_scenarios
 
