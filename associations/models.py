@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models.functions import Reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.choices import ClaimStatus, Event, Reason
@@ -412,7 +413,7 @@ class Batch(models.Model):
         READY = "ready", _("Ready to file")
         FILING = "filing", _("Filing the requests")
         FILED = "filed", _("Filed")
-        FAILED = "failed", _("Could not be read")
+        FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="batches", db_index=False
@@ -435,7 +436,10 @@ class Batch(models.Model):
     warning_count = models.PositiveIntegerField(_("warnings"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     duplicate_count = models.PositiveIntegerField(_("already filed"), default=0)
-    failure = models.TextField(_("why it could not be read"), blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+    # When the worker last moved the batch on (queued, a chunk read, the filing asked for): a
+    # batch busy with no move for an hour is swept as failed (`sweep_stuck_batches`).
+    moved_at = models.DateTimeField(_("last progress"), default=timezone.now)
     # The uploader's language: the worker writes the rows' messages in it.
     language = models.CharField(_("language"), max_length=16, default="en")
     filed_at = models.DateTimeField(_("filed"), null=True, blank=True)

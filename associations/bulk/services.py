@@ -8,7 +8,7 @@ uploads of one file filed at once cannot both miss each other's drafts.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from associations import services
 from associations.bulk.errors import BatchError
@@ -92,9 +93,10 @@ def batch_parse(*, batch_id: int) -> Batch | None:
         BatchRow.objects.bulk_create([item.unsaved(batch) for item in assessed])
         batch.total_rows = len(rows)
         batch.progress = len(done) + len(chunk)
+        batch.moved_at = timezone.now()
         if batch.progress < batch.total_rows:
             batch.status = Batch.Status.PARSING
-            batch.save(update_fields=["total_rows", "progress", "status"])
+            batch.save(update_fields=["total_rows", "progress", "status", "moved_at"])
             _enqueue_parse(batch.pk)
             return batch
         counts = dict(batch.rows.order_by().values_list("verdict").annotate(count=Count("pk")))
@@ -112,6 +114,7 @@ def batch_parse(*, batch_id: int) -> Batch | None:
                 "error_count",
                 "duplicate_count",
                 "status",
+                "moved_at",
             ]
         )
     return batch
@@ -156,6 +159,7 @@ def batch_file_queue(*, actor, batch: Batch, proof: BatchProof | None = None) ->
             proof_description=proof.description if proof else "",
             refusal="",
             language=translation.get_language() or "en",
+            moved_at=timezone.now(),
         )
         if not updated:
             raise BatchError(_refusal_code(Batch.objects.get(pk=batch.pk)))
@@ -286,3 +290,35 @@ def _file(batch: Batch, now: datetime) -> None:
         row.request = filed[row.number]
     BatchRow.objects.bulk_update(chosen, ["request"])
     batch.requests.add(*{request.pk for request in filed.values()})
+
+
+# A busy batch the worker has not moved on for this long is stuck: its task was lost or
+# failed every attempt (a chunk or a filing takes well under a minute).
+STUCK_AFTER = timedelta(hours=1)
+_STOPPED_READING = _("The worker stopped reading this file. Nothing was filed; upload it again.")
+STUCK = {
+    Batch.Status.QUEUED: _STOPPED_READING,
+    Batch.Status.PARSING: _STOPPED_READING,
+    Batch.Status.FILING: _(
+        "The worker stopped filing these rows. Nothing was filed (a batch files all of its rows "
+        "or none); upload the file again to file them."
+    ),
+}
+
+
+def sweep_stuck_batches(*, now: datetime | None = None) -> int:
+    """Mark every batch stuck in the worker for over `STUCK_AFTER` as failed, with the reason
+    in the uploader's language. A conditional UPDATE: a batch the worker moves on meanwhile
+    (it holds the row while it works) no longer matches."""
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    swept = 0
+    for status, reason in STUCK.items():
+        stuck = Batch.objects.filter(status=status, moved_at__lt=cutoff)
+        for language in set(stuck.values_list("language", flat=True)):
+            with translation.override(language):
+                swept += stuck.filter(language=language).update(
+                    status=Batch.Status.FAILED, failure=str(reason)
+                )
+    if swept:
+        logger.warning("Swept %s bulk filing batches stuck in the worker", swept)
+    return swept

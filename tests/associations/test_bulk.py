@@ -947,3 +947,81 @@ def test_a_chunk_is_assessed_in_the_same_queries_whatever_its_request_keys(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+# Stuck batches and the proof template
+
+
+def test_a_batch_stuck_in_the_worker_for_an_hour_is_swept_as_failed_with_the_reason(
+    client, global_admin, ready_batch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from associations.bulk.services import STUCK_AFTER
+
+    now = timezone.now()
+    Batch.objects.filter(pk=ready_batch.pk).update(
+        status=Batch.Status.FILING, moved_at=now - STUCK_AFTER - timedelta(minutes=1)
+    )
+    recent = Batch.objects.create(
+        organisation=ready_batch.organisation,
+        author=ready_batch.author,
+        original_name="recent.xlsx",
+        file=ready_batch.file.name,
+        status=Batch.Status.PARSING,
+        moved_at=now - timedelta(minutes=5),
+    )
+
+    assert tasks.sweep_batches() == 1
+    assert tasks.sweep_batches() == 0
+
+    ready_batch.refresh_from_db()
+    recent.refresh_from_db()
+    assert (ready_batch.status, recent.status) == ("failed", "parsing")
+    assert "stopped filing" in ready_batch.failure
+    client.force_login(global_admin)
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    assert "The worker stopped filing these rows. Nothing was filed" in page.text
+    assert "data-refresh-seconds" not in page.text
+    assert Schedule.objects.filter(func="associations.bulk.tasks.sweep_batches").exists()
+
+
+def test_a_batch_stuck_reading_is_swept_with_its_own_reason(ready_batch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Batch.objects.filter(pk=ready_batch.pk).update(
+        status=Batch.Status.QUEUED, moved_at=timezone.now() - timedelta(hours=2)
+    )
+
+    tasks.sweep_batches()
+
+    ready_batch.refresh_from_db()
+    assert ready_batch.status == "failed"
+    assert "stopped reading this file" in ready_batch.failure
+
+
+def test_each_filed_request_offers_its_proof_template_on_the_batch_page(
+    client, global_admin, outsider, ready_batch, django_capture_on_commit_callbacks
+):
+    client.force_login(global_admin)
+    _file(client, ready_batch.pk, django_capture_on_commit_callbacks)
+    request = AssociationRequest.objects.get()
+
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    docx = client.get(reverse("proof_template", args=[request.reference, "docx"]))
+
+    assert page.text.count(f'data-proof-template="{request.reference}"') == 2
+    assert reverse("proof_template", args=[request.reference, "pdf"]) in page.text
+    assert docx.status_code == 200
+    request.claims.update(status=ClaimStatus.WITHDRAWN)
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    assert "data-proof-template" not in page.text
+    client.force_login(outsider)
+    assert (
+        client.get(reverse("proof_template", args=[request.reference, "docx"])).status_code == 404
+    )
