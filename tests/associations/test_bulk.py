@@ -1025,3 +1025,31 @@ def test_each_filed_request_offers_its_proof_template_on_the_batch_page(
     assert (
         client.get(reverse("proof_template", args=[request.reference, "docx"])).status_code == 404
     )
+
+
+def test_the_file_is_read_once_for_all_the_chunks_and_again_if_the_cache_lost_it(
+    client, global_admin, organisation, mpn, monkeypatch
+):
+    from django.core.files.base import ContentFile
+
+    from associations.bulk import services
+
+    content = bulk_xlsx(_customers(3, mpn))
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    client.force_login(global_admin)
+    _upload(client, content)  # the test transaction never commits: we run the tasks
+    batch = Batch.objects.get()
+    storage, name = batch.file.storage, batch.file.name
+
+    services.batch_parse(batch_id=batch.pk)
+    storage.delete(name)
+    storage.save(name, ContentFile(b"not a spreadsheet any more"))
+    second = services.batch_parse(batch_id=batch.pk)
+    cache.clear()
+    storage.delete(name)
+    storage.save(name, ContentFile(content))
+    third = services.batch_parse(batch_id=batch.pk)
+
+    assert (second.status, second.progress) == ("parsing", 2)
+    assert (third.status, third.ok_count) == ("ready", 3)
+    assert cache.get(f"cpor:batch-rows:{batch.pk}") is None
