@@ -8,7 +8,9 @@ pre-flight against the million claims as a real upload does. Timed from the uplo
 (`services.batch_create`, which enqueues the first chunk) until the batch is ready; a fresh
 cluster for each size, so the peak resident set of its processes (`VmHWM`) is that parse's.
 The Python allocations' peak (`tracemalloc`) is measured in this process, one chunk at a time
-as a worker runs them. Every batch and its file are deleted afterwards; a parse files nothing.
+as a worker runs them. The 5,000-row batch is then filed as drafts by the same cluster (one
+task, one transaction), timed until it is filed. Every batch, its file and the requests it
+filed are deleted afterwards.
 """
 
 import time
@@ -30,6 +32,7 @@ ROWS_PER_TENANT = 5
 SIZES = (1_000, 5_000)
 TARGET_S = 30.0  # issue 16: 5,000 rows parsed and pre-flighted in under 30 s
 TIMEOUT_S = 300.0
+FILING_TARGET_S = 60.0  # Q_CLUSTER["timeout"]: the filing is one task
 
 
 def bulk_rows(first_tenant: int, count: int, mpn_id: str) -> list[dict]:
@@ -130,8 +133,26 @@ def _counts(batch) -> str:
     )
 
 
-def through_worker(user, organisation, content: bytes, rows: int) -> tuple[float, float, object]:
-    """Seconds from the upload's commit until the preview is ready, and the worker's peak RSS."""
+def _wait(batch, started: float, until: str):
+    from associations.models import Batch
+
+    while time.perf_counter() - started < TIMEOUT_S:
+        batch = Batch.objects.get(pk=batch.pk)
+        if not batch.busy:
+            break
+        _raise_failed_task()
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    if batch.status != until:
+        raise RuntimeError(f"batch {batch.pk} is {batch.status} after {seconds:.0f} s")
+    return batch, seconds
+
+
+def through_worker(
+    user, organisation, content: bytes, rows: int, *, file: bool
+) -> tuple[float, float, object, float | None]:
+    """Seconds from the upload's commit until the preview is ready, the worker's peak RSS, and
+    with `file`, seconds from the filing's commit until every row without errors is a draft."""
     from associations.bulk import services
     from associations.bulk.spreadsheet import check_upload
     from associations.models import Batch
@@ -148,16 +169,15 @@ def through_worker(user, organisation, content: bytes, rows: int) -> tuple[float
             batch = services.batch_create(
                 actor=user, organisation=organisation, upload=upload, total_rows=total
             )
-        while time.perf_counter() - started < TIMEOUT_S:
-            batch = Batch.objects.get(pk=batch.pk)
-            if not batch.busy:
-                break
-            _raise_failed_task()
-            time.sleep(0.1)
-        seconds = time.perf_counter() - started
-        if batch.status != Batch.Status.READY:
-            raise RuntimeError(f"batch {batch.pk} is {batch.status} after {seconds:.0f} s")
-        return seconds, _peak_rss_mib(cluster.process.pid), batch
+        batch, seconds = _wait(batch, started, Batch.Status.READY)
+        rss = _peak_rss_mib(cluster.process.pid)
+        filing = None
+        if file:
+            with translation.override("en"):
+                started = time.perf_counter()
+                services.batch_file_queue(actor=user, batch=batch)
+            _batch, filing = _wait(batch, started, Batch.Status.FILED)
+        return seconds, rss, batch, filing
     finally:
         cluster.stop()
 
@@ -211,8 +231,10 @@ def bulk_scenarios(args, marker) -> list[Result]:
     try:
         for rows in SIZES:
             content = bulk_xlsx(bulk_rows(first_tenant, rows, mpn.mpn_id))
-            seconds, rss, batch = through_worker(user, organisation, content, rows)
-            traced = traced_peak_mib(user, organisation, content)
+            traced = traced_peak_mib(user, organisation, content)  # before any row is filed
+            seconds, rss, batch, filing = through_worker(
+                user, organisation, content, rows, file=rows == SIZES[-1]
+            )
             figures[rows] = (seconds, rss, traced)
             met = seconds < TARGET_S if rows == SIZES[-1] else None
             results.append(
@@ -226,6 +248,19 @@ def bulk_scenarios(args, marker) -> list[Result]:
                 )
             )
             print(f"  {results[-1].name}: {results[-1].value}", flush=True)
+            if filing is not None:
+                fileable = batch.ok_count + batch.warning_count
+                results.append(
+                    Result(
+                        "bulk",
+                        f"bulk batch filed as drafts ({fileable:,} rows)",
+                        value=f"{filing:.1f} s ({fileable / filing:,.0f} rows/s)",
+                        target=f"< {FILING_TARGET_S:g} s (one task, inside the cluster's timeout)",
+                        met=filing < FILING_TARGET_S,
+                        note="one transaction, all or none, by a worker of the cluster",
+                    )
+                )
+                print(f"  {results[-1].name}: {results[-1].value}", flush=True)
         small, big = (figures[rows] for rows in SIZES)
         flat = big[2] <= FLAT_RATIO * small[2] + FLAT_SLACK_MIB
         results.append(
