@@ -1053,3 +1053,27 @@ def test_the_file_is_read_once_for_all_the_chunks_and_again_if_the_cache_lost_it
     assert (second.status, second.progress) == ("parsing", 2)
     assert (third.status, third.ok_count) == ("ready", 3)
     assert cache.get(f"cpor:batch-rows:{batch.pk}") is None
+
+
+def test_a_batch_submitted_at_once_gives_every_request_its_own_copy_of_the_proof(
+    client, global_admin, mpn, django_capture_on_commit_callbacks
+):
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_customers(2, mpn)), callbacks=django_capture_on_commit_callbacks)
+    batch = Batch.objects.get()
+    proof = _proof()
+    sent = proof["documents"].read()
+    proof["documents"].seek(0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("batch_submit", args=[batch.pk]), proof)
+
+    documents = [
+        request.proofs.get().documents.get() for request in AssociationRequest.objects.all()
+    ]
+    assert len(documents) == 2
+    assert documents[0].file.name != documents[1].file.name
+    for document in documents:
+        with document.file.open("rb") as stored:
+            assert stored.read() == sent
+        assert document.original_name == proof["documents"].name
