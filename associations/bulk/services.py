@@ -51,24 +51,29 @@ def batch_create(*, actor, organisation: Organisation, upload, total_rows: int) 
     return batch
 
 
-def _enqueue_parse(batch_id: int) -> None:
+def _enqueue_parse(batch_id: int, chunk: int | None = None) -> None:
     services.enqueue_after_commit(
         "associations.bulk.tasks.parse_batch",
         batch_id,
+        *(() if chunk is None else (chunk,)),
         group="bulk",
         label=f"the parsing of batch {batch_id}",
     )
 
 
-def batch_parse(*, batch_id: int) -> Batch | None:
-    """Assess the next chunk of rows (whole request keys, about `CHUNK_ROWS`), then queue the
-    next chunk, or count the verdicts once every row has one.
+def batch_parse(*, batch_id: int, chunk: int | None = None) -> Batch | None:
+    """Assess a chunk of rows (whole request keys, about `CHUNK_ROWS`), or count the verdicts
+    once every row has one. None when another task holds the batch or it has moved on.
 
-    A chunk keeps each task well inside the cluster's timeout, and shows the progress on the
-    page after each commit. Each chunk is one transaction with the batch's row locked (skip
-    locked): a task delivered twice, or retried after its worker died, never assesses a row
-    twice. None when another task holds the batch or it has moved on.
+    The upload's task (no `chunk`) assesses the first chunk not yet assessed with the batch's
+    row locked (skip locked), then queues every chunk left, which the cluster's workers assess
+    in parallel (`chunk`: its index in `_chunks`). A chunk keeps each task well inside the
+    cluster's timeout and shows the progress on the page after each commit. A chunk delivered
+    twice is assessed once (its rows are looked for first, and inserted skipping conflicts);
+    the task that records the last rows, the batch locked, counts the verdicts.
     """
+    if chunk is not None:
+        return _parse_chunk(batch_id, chunk)
     with transaction.atomic():
         batch = (
             Batch.objects.select_for_update(skip_locked=True)
@@ -82,42 +87,86 @@ def batch_parse(*, batch_id: int) -> Batch | None:
             try:
                 rows = _file_rows(batch)
             except ValidationError as error:  # checked at upload: a limit lowered since then
-                logger.warning("Batch %s could not be read", batch_id, exc_info=True)
-                batch.status = Batch.Status.FAILED
-                batch.failure = " ".join(error.messages)
-                batch.save(update_fields=["status", "failure"])
-                return batch
+                return _failed(batch, error)
             done = set(batch.rows.values_list("number", flat=True))
-            chunk = _next_chunk(rows, done)
-            assessed = assess(batch.organisation, chunk, Lookups(batch.organisation))
-        BatchRow.objects.bulk_create([item.unsaved(batch) for item in assessed])
-        batch.total_rows = len(rows)
-        batch.progress = len(done) + len(chunk)
-        batch.moved_at = timezone.now()
-        if batch.progress < batch.total_rows:
-            batch.status = Batch.Status.PARSING
-            batch.save(update_fields=["total_rows", "progress", "status", "moved_at"])
-            _enqueue_parse(batch.pk)
-            return batch
-        cache.delete(_rows_key(batch.pk))
-        counts = dict(batch.rows.order_by().values_list("verdict").annotate(count=Count("pk")))
-        batch.ok_count = counts.get(BatchRow.Verdict.OK, 0)
-        batch.warning_count = counts.get(BatchRow.Verdict.WARNING, 0)
-        batch.error_count = counts.get(BatchRow.Verdict.ERROR, 0)
-        batch.duplicate_count = counts.get(BatchRow.Verdict.DUPLICATE, 0)
-        batch.status = Batch.Status.READY
-        batch.save(
-            update_fields=[
-                "total_rows",
-                "progress",
-                "ok_count",
-                "warning_count",
-                "error_count",
-                "duplicate_count",
-                "status",
-                "moved_at",
-            ]
+            chunks = _chunks(rows)
+            pending = [index for index, part in enumerate(chunks) if part[0].number not in done]
+            chunk_rows = chunks[pending[0]] if pending else []
+            assessed = assess(batch.organisation, chunk_rows, Lookups(batch.organisation))
+        BatchRow.objects.bulk_create(
+            [item.unsaved(batch) for item in assessed], ignore_conflicts=True
         )
+        batch = _record_progress(batch.pk, len(rows))
+        if batch.status == Batch.Status.PARSING:
+            for index in pending[1:]:
+                _enqueue_parse(batch.pk, index)
+    return batch
+
+
+def _parse_chunk(batch_id: int, index: int) -> Batch | None:
+    """One chunk queued by the upload's task, assessed without holding the batch."""
+    batch = (
+        Batch.objects.select_related("organisation")
+        .filter(pk=batch_id, status=Batch.Status.PARSING)
+        .first()
+    )
+    if batch is None:
+        return None
+    with translation.override(batch.language):
+        try:
+            rows = _file_rows(batch)
+        except ValidationError as error:
+            with transaction.atomic():
+                return _failed(batch, error)
+        chunks = _chunks(rows)
+        if index >= len(chunks) or batch.rows.filter(number=chunks[index][0].number).exists():
+            return None
+        assessed = assess(batch.organisation, chunks[index], Lookups(batch.organisation))
+    with transaction.atomic():
+        BatchRow.objects.bulk_create(
+            [item.unsaved(batch) for item in assessed], ignore_conflicts=True
+        )
+        return _record_progress(batch.pk, len(rows))
+
+
+def _failed(batch: Batch, error: ValidationError) -> Batch:
+    logger.warning("Batch %s could not be read", batch.pk, exc_info=True)
+    batch.status = Batch.Status.FAILED
+    batch.failure = " ".join(error.messages)
+    batch.save(update_fields=["status", "failure"])
+    return batch
+
+
+def _record_progress(batch_id: int, total_rows: int) -> Batch:
+    """The rows assessed so far, counted with the batch locked: the chunk that records the last
+    of them sees every other chunk's (committed before it got the lock) and counts the verdicts."""
+    batch = Batch.objects.select_for_update().get(pk=batch_id)
+    batch.total_rows = total_rows
+    batch.progress = batch.rows.count()
+    batch.moved_at = timezone.now()
+    if batch.progress < batch.total_rows:
+        batch.status = Batch.Status.PARSING
+        batch.save(update_fields=["total_rows", "progress", "status", "moved_at"])
+        return batch
+    cache.delete(_rows_key(batch.pk))
+    counts = dict(batch.rows.order_by().values_list("verdict").annotate(count=Count("pk")))
+    batch.ok_count = counts.get(BatchRow.Verdict.OK, 0)
+    batch.warning_count = counts.get(BatchRow.Verdict.WARNING, 0)
+    batch.error_count = counts.get(BatchRow.Verdict.ERROR, 0)
+    batch.duplicate_count = counts.get(BatchRow.Verdict.DUPLICATE, 0)
+    batch.status = Batch.Status.READY
+    batch.save(
+        update_fields=[
+            "total_rows",
+            "progress",
+            "ok_count",
+            "warning_count",
+            "error_count",
+            "duplicate_count",
+            "status",
+            "moved_at",
+        ]
+    )
     return batch
 
 
@@ -141,19 +190,19 @@ def _rows_key(batch_id: int) -> str:
     return f"cpor:batch-rows:{batch_id}"
 
 
-def _next_chunk(rows: list[Row], done: set[int]) -> list[Row]:
-    """The next request keys without a verdict, in the file's order, about CHUNK_ROWS rows."""
+def _chunks(rows: list[Row]) -> list[list[Row]]:
+    """The file's request keys in its order, cut into chunks of about CHUNK_ROWS rows: the same
+    cut for every task of a batch."""
     groups = defaultdict(list)
     for row in rows:
         groups[request_key(row)].append(row)
-    chunk = []
+    chunks, chunk = [], []
     for group in groups.values():
-        if group[0].number in done:
-            continue
         chunk += group
         if len(chunk) >= CHUNK_ROWS:
-            break
-    return chunk
+            chunks.append(chunk)
+            chunk = []
+    return [*chunks, chunk] if chunk else chunks
 
 
 @dataclass(frozen=True)

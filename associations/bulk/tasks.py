@@ -3,8 +3,8 @@
 from associations.bulk.services import batch_file, batch_parse, sweep_stuck_batches
 
 
-def parse_batch(batch_id: int) -> str:
-    return "done" if batch_parse(batch_id=batch_id) is not None else "skipped"
+def parse_batch(batch_id: int, chunk: int | None = None) -> str:
+    return "done" if batch_parse(batch_id=batch_id, chunk=chunk) is not None else "skipped"
 
 
 def file_batch(batch_id: int) -> str:

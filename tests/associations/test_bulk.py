@@ -1077,3 +1077,45 @@ def test_a_batch_submitted_at_once_gives_every_request_its_own_copy_of_the_proof
         with document.file.open("rb") as stored:
             assert stored.read() == sent
         assert document.original_name == proof["documents"].name
+
+
+def test_the_chunks_left_are_queued_at_once_and_each_is_assessed_once_in_any_order(
+    client, global_admin, organisation, mpn, monkeypatch
+):
+    """The cluster's workers assess the chunks in parallel: whichever records the last rows
+    counts the verdicts, and a chunk delivered twice does nothing the second time."""
+    from associations.bulk import services
+
+    queued = []
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(
+        services, "_enqueue_parse", lambda batch_id, chunk=None: queued.append(chunk)
+    )
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_customers(3, mpn)))
+    batch = Batch.objects.get()
+
+    first = services.batch_parse(batch_id=batch.pk)
+    last_chunk = services.batch_parse(batch_id=batch.pk, chunk=2)
+    again = services.batch_parse(batch_id=batch.pk, chunk=2)
+    middle = services.batch_parse(batch_id=batch.pk, chunk=1)
+
+    assert queued == [None, 1, 2]  # the upload's task, then every chunk it left
+    assert (first.status, first.progress, last_chunk.progress) == ("parsing", 1, 2)
+    assert again is None
+    assert (middle.status, middle.ok_count, middle.progress) == ("ready", 3, 3)
+    assert services.batch_parse(batch_id=batch.pk, chunk=1) is None
+    assert batch.rows.count() == 3
+
+
+def test_an_upload_of_several_chunks_is_read_through_the_queued_tasks(
+    client, global_admin, organisation, mpn, monkeypatch, django_capture_on_commit_callbacks
+):
+    from associations.bulk import services
+
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_customers(5, mpn)), callbacks=django_capture_on_commit_callbacks)
+
+    batch = Batch.objects.get()
+    assert (batch.status, batch.ok_count, batch.progress, batch.total_rows) == ("ready", 5, 5, 5)
