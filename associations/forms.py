@@ -18,7 +18,28 @@ from validation.domains import normalise_domain
 from validation.models import Product
 
 
-class MpnChoiceField(forms.ModelChoiceField):
+class PreloadedChoiceField(forms.ModelChoiceField):
+    """A choice that can be read from objects loaded once for many forms (the rows of a bulk
+    upload): `preloaded` maps the pk to each object of the queryset. The same validation and
+    messages as the queryset's, without a query per form."""
+
+    preloaded: dict | None = None
+
+    def to_python(self, value):
+        if self.preloaded is None or value in self.empty_values:
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        try:
+            return self.preloaded[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
+class MpnChoiceField(PreloadedChoiceField):
     """Enrolled MPN IDs only, with their programs; like the original, no partner types."""
 
     def label_from_instance(self, obj):
@@ -26,6 +47,19 @@ class MpnChoiceField(forms.ModelChoiceField):
             str(SolutionArea(e.program.solution_area).label) for e in obj.enrolments.all()
         )
         return f"{obj.mpn_id} · {obj.location_name}, {obj.country} ({programs})"
+
+
+def _enrolled(organisation: Organisation):
+    return (
+        MpnId.objects.filter(organisation=organisation, enrolments__isnull=False)
+        .distinct()
+        .prefetch_related("enrolments__program")
+    )
+
+
+def enrolled_mpns(organisation: Organisation) -> dict[int, MpnId]:
+    """The choices of the request form's MPN ID field, read once for many forms."""
+    return {mpn.pk: mpn for mpn in _enrolled(organisation)}
 
 
 # The sections of the proof template that satisfy each acknowledgement.
@@ -119,15 +153,22 @@ class RequestForm(forms.ModelForm):
         ),
     )
 
-    def __init__(self, *args, organisation: Organisation, lock_customer: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organisation: Organisation,
+        lock_customer: bool = False,
+        mpns: dict[int, MpnId] | None = None,
+        **kwargs,
+    ):
+        """`mpns`: the organisation's enrolled MPN IDs with their enrolments, read once for
+        many forms (`enrolled_mpns`)."""
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.submitting = False
         self.fields["mpn"] = MpnChoiceField(
             label=_("MPN ID"),
-            queryset=MpnId.objects.filter(organisation=organisation, enrolments__isnull=False)
-            .distinct()
-            .prefetch_related("enrolments__program"),
+            queryset=_enrolled(organisation),
             empty_label=_("Choose an enrolled MPN ID"),
             help_text=format_html(
                 "{} <a href='{}'>{}</a>. {}",
@@ -137,6 +178,7 @@ class RequestForm(forms.ModelForm):
                 _("Ask your Global admin if you are unsure which MPN ID to use."),
             ),
         )
+        self.fields["mpn"].preloaded = mpns
         self.fields["solution_area"].choices = SolutionArea.choices
         self.fields["activity"].choices = Activity.choices
         for name, anchors in ACKNOWLEDGED_IN.items():
@@ -145,6 +187,13 @@ class RequestForm(forms.ModelForm):
         if lock_customer:
             for name in ("tenant_id", "domain", "solution_area", "activity", "mpn"):
                 self.fields[name].disabled = True
+
+    def _get_validation_exclusions(self):
+        exclusions = super()._get_validation_exclusions()
+        if self.fields["mpn"].preloaded is not None:
+            # Read with the field's own queryset: the model need not query that it exists.
+            exclusions.add("mpn")
+        return exclusions
 
     def _template_sections(self, anchors: tuple[str, ...]) -> str:
         """Where the proof template satisfies an acknowledgement: a link to this request's
@@ -177,7 +226,8 @@ class RequestForm(forms.ModelForm):
                     params={"activity": Activity(activity).label, "area": SolutionArea(area).label},
                 ),
             )
-        if area and mpn and not mpn.enrolments.filter(program__solution_area=area).exists():
+        # The enrolments come with the MPN ID (the field's queryset prefetches them).
+        if area and mpn and all(e.program.solution_area != area for e in mpn.enrolments.all()):
             self.add_error(
                 "mpn",
                 ValidationError(
@@ -229,7 +279,7 @@ class RequestForm(forms.ModelForm):
         return ACTIVITY_RULES
 
 
-class ProductChoiceField(forms.ModelChoiceField):
+class ProductChoiceField(PreloadedChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
@@ -248,16 +298,22 @@ class ClaimRowForm(forms.Form):
         help_text=_("Business Applications only: the subscription ID (a GUID) of this product."),
     )
 
-    def __init__(self, *args, editable_claims=None, product_choices=(), **kwargs):
+    def __init__(self, *args, editable_claims=None, product_choices=(), products=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editable_claims is not None:
             self.fields["claim"].queryset = editable_claims
         self.fields["product"].widget.choices = product_choices
+        self.fields["product"].preloaded = products
 
 
-def _grouped_products() -> list:
+def catalog() -> list[Product]:
+    return list(Product.objects.order_by("solution_area", "name"))
+
+
+def _grouped_products(products: list[Product] | None = None) -> list:
     """The catalog as option groups per solution area, read once for all rows."""
-    products = list(Product.objects.order_by("solution_area", "name"))
+    if products is None:
+        products = catalog()
     return [("", "---------")] + [
         (label, [(p.pk, p.name) for p in products if p.solution_area == value])
         for value, label in SolutionArea.choices
@@ -265,15 +321,24 @@ def _grouped_products() -> list:
 
 
 class BaseClaimRowFormSet(forms.BaseFormSet):
-    def __init__(self, *args, solution_area=None, editable_claims=None, **kwargs):
+    def __init__(self, *args, solution_area=None, editable_claims=None, products=None, **kwargs):
+        """`products`: the catalog by pk in the order of `catalog()`, read once for many
+        formsets (a bulk upload)."""
         self.solution_area = solution_area
         self.editable_claims = editable_claims
+        self.products = products
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         if not hasattr(self, "_product_choices"):
-            self._product_choices = _grouped_products()
-        return {"editable_claims": self.editable_claims, "product_choices": self._product_choices}
+            self._product_choices = _grouped_products(
+                None if self.products is None else list(self.products.values())
+            )
+        return {
+            "editable_claims": self.editable_claims,
+            "product_choices": self._product_choices,
+            "products": self.products,
+        }
 
     def clean(self):
         if any(self.errors) or self.solution_area is None:

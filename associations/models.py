@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models.functions import Reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.choices import ClaimStatus, Event, Reason
@@ -410,8 +411,9 @@ class Batch(models.Model):
         QUEUED = "queued", _("Waiting for the worker")
         PARSING = "parsing", _("Reading the rows")
         READY = "ready", _("Ready to file")
+        FILING = "filing", _("Filing the requests")
         FILED = "filed", _("Filed")
-        FAILED = "failed", _("Could not be read")
+        FAILED = "failed", _("Failed")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="batches", db_index=False
@@ -434,10 +436,25 @@ class Batch(models.Model):
     warning_count = models.PositiveIntegerField(_("warnings"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     duplicate_count = models.PositiveIntegerField(_("already filed"), default=0)
-    failure = models.TextField(_("why it could not be read"), blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
+    # When the worker last moved the batch on (queued, a chunk read, the filing asked for): a
+    # batch busy with no move for an hour is swept as failed (`sweep_stuck_batches`).
+    moved_at = models.DateTimeField(_("last progress"), default=timezone.now)
     # The uploader's language: the worker writes the rows' messages in it.
     language = models.CharField(_("language"), max_length=16, default="en")
     filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
+    # Who asked the worker to file the batch, with the proof when it is submitted at once.
+    filer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    submit = models.BooleanField(_("submitted at once"), default=False)
+    proof_description = models.TextField(_("proof of execution: description"), blank=True)
+    refusal = models.TextField(_("why it was not filed"), blank=True)
     requests = models.ManyToManyField(
         AssociationRequest, related_name="batches", blank=True, verbose_name=_("requests")
     )
@@ -455,7 +472,28 @@ class Batch(models.Model):
 
     @property
     def busy(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.PARSING)
+        return self.status in (self.Status.QUEUED, self.Status.PARSING, self.Status.FILING)
+
+
+class BatchDocument(models.Model):
+    """A proof document of a batch submitted at once, kept until the worker files the batch:
+    each request it creates gets its own copy."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(_("file"), upload_to=_batch_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    template_mark = models.CharField(
+        _("proof template mark"), max_length=64, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("batch proof document")
+        verbose_name_plural = _("batch proof documents")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class BatchRow(models.Model):

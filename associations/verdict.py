@@ -298,11 +298,26 @@ def request_preview(
     """ "Check now": the verdict the worker would reach, computed from unsaved objects: the
     request's failed checks, its warnings, and each claim's preview."""
     directory = directory or DatabaseDirectory()
+    return _preview(request, claims, directory, key_claims(request.pk, claims))
+
+
+def drafts_preview(
+    drafts: list[tuple[AssociationRequest, list[Claim]]], directory: Directory
+) -> list[tuple[list[str], list[str], list[ClaimPreview]]]:
+    """`request_preview` of many unsaved requests (a chunk of a bulk upload): the claims that
+    hold or contest their keys are read in one query for all of them."""
+    found = iter(key_claims(None, [claim for _request, claims in drafts for claim in claims]))
+    return [
+        _preview(request, claims, directory, [next(found) for _claim in claims])
+        for request, claims in drafts
+    ]
+
+
+def _preview(request, claims, directory, found):
     request_outcomes, outcomes = run_checks(request, claims, directory)
     request_failures = failures(request_outcomes)
     request_warned, warned = warnings(request, claims, directory)
     previews = []
-    found = key_claims(request.pk, claims)
     for claim, result, (duplicate, rivals) in zip(claims, outcomes, found, strict=True):
         codes = failures(result) + (["subscription_already_claimed"] if duplicate else [])
         # Competition is told only for a claim that passes, as the worker would find it, so

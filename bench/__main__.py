@@ -16,7 +16,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated scenario groups (pages,export,worker,webhooks,load,directory)",
+        help="comma-separated scenario groups (pages,export,worker,bulk,webhooks,load,directory)",
     )
     parser.add_argument("--worker-claims", type=int, default=1000, help="claims in the batch")
     parser.add_argument("--latency-submissions", type=int, default=20)

@@ -482,6 +482,7 @@ def run_all(args, marker) -> int:
         "export",
         "worker",
         "webhooks",
+        "bulk",
         "load",
         "directory",
     }
@@ -507,6 +508,10 @@ def run_all(args, marker) -> int:
         from bench.webhooks import webhook_scenarios
 
         results += webhook_scenarios(args, marker)
+    if "bulk" in groups:
+        from bench.bulk import bulk_scenarios
+
+        results += bulk_scenarios(args, marker)
     if "load" in groups:
         from bench.load import load_scenarios
 

@@ -6,6 +6,8 @@ partner fixes everything in one go).
 """
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,6 +41,29 @@ class DatabaseDirectory:
         self._tenants: dict = {}
         self._subscriptions: dict = {}
         self._tenant_subscriptions: dict = {}
+        self._domains: dict = {}
+
+    def prefetch(self, tenant_ids: Iterable[uuid.UUID], domains: Iterable[str]) -> None:
+        """Read what many requests ask at once (a chunk of a bulk upload): their tenants, the
+        tenants' subscriptions and the domains named, in three queries instead of several a
+        request."""
+        tenant_ids = set(tenant_ids)
+        known = set(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", flat=True))
+        self._tenants.update((tenant_id, tenant_id in known) for tenant_id in tenant_ids)
+        by_tenant = defaultdict(list)
+        for subscription in Subscription.objects.select_related("product").filter(
+            tenant_id__in=known
+        ):
+            by_tenant[subscription.tenant_id].append(subscription)
+            self._subscriptions[subscription.pk] = subscription
+        self._tenant_subscriptions.update((tenant_id, by_tenant[tenant_id]) for tenant_id in known)
+        domains = set(domains)
+        found = dict(
+            Domain.objects.filter(name__in=domains)
+            .order_by("-pk")  # the first, as `domain_tenant` reads it, wins
+            .values_list("name", "tenant_id")
+        )
+        self._domains.update((domain, found.get(domain)) for domain in domains)
 
     def tenant_exists(self, tenant_id):
         if tenant_id not in self._tenants:
@@ -46,7 +71,10 @@ class DatabaseDirectory:
         return self._tenants[tenant_id]
 
     def domain_tenant(self, domain):
-        known = Domain.objects.filter(name=domain).values_list("tenant_id", flat=True).first()
+        if domain in self._domains:
+            known = self._domains[domain]
+        else:
+            known = Domain.objects.filter(name=domain).values_list("tenant_id", flat=True).first()
         if known is None and settings.CPOR_OPENID_RESOLVER:
             from validation.resolver import resolve_domain_tenant
 
@@ -192,18 +220,23 @@ def claim_warnings(
     return ["subscription_in_grace"] if in_grace else []
 
 
+def contact_domains(contact_email: str) -> list[str]:
+    """The domains an address may be at for its tenant: its own and each parent domain."""
+    domain = contact_email.rpartition("@")[2].strip().rstrip(".").lower()
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return []
+    labels = domain.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
 def request_warnings(
     directory: Directory, *, tenant_id: uuid.UUID, contact_email: str
 ) -> list[str]:
     """The customer's contact should be at the customer: the decline link is mailed there. An
     address at a subdomain of one of the tenant's domains counts."""
-    domain = contact_email.rpartition("@")[2].strip().rstrip(".").lower()
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return ["contact_outside_tenant"]
-    labels = domain.split(".")
-    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    candidates = contact_domains(contact_email)
     if any(directory.domain_tenant(candidate) == tenant_id for candidate in candidates):
         return []
     return ["contact_outside_tenant"]

@@ -9,6 +9,7 @@ class BatchError(DomainError):
     MESSAGES = {
         "not_ready": _("The rows are still being read; file them once the preview is shown."),
         "already_filed": _("This batch is already filed."),
+        "filing": _("This batch is already being filed; this page updates itself."),
         "nothing_to_file": _(
             "Nothing was filed: every row has an error or is already filed. Download the rows "
             "with errors, fix them and upload them again."

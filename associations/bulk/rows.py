@@ -3,7 +3,7 @@
 
 A row is read through `RequestForm` and `ClaimRowFormSet`, the very forms of the request page,
 so a bulk row fails with the same messages; the rows of one request key are one formset, which
-also refuses a product listed twice. Rows that pass are previewed with `request_preview`, which
+also refuses a product listed twice. Rows that pass are previewed as `request_preview` does, which
 gives the same check codes, warnings and anonymous competing-claim notice as "Check now".
 
 A row is **already filed** when the organisation has a live claim (a draft too; not one that
@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from associations.bulk.spreadsheet import KEY_COLUMNS, Row
 from associations.errors import TransitionError
-from associations.forms import ClaimRowFormSet, RequestForm
+from associations.forms import ClaimRowFormSet, RequestForm, catalog, enrolled_mpns
 from associations.models import BatchRow, Claim
 from associations.policy import LIVE_STATUSES
 from associations.services import ClaimRow
-from associations.verdict import request_preview, unsaved_request
+from associations.verdict import drafts_preview, unsaved_request
 from partners.catalog import Activity, SolutionArea
 from partners.models import MpnId, Organisation
+from validation.checks import DatabaseDirectory, contact_domains
 from validation.models import Product
 
 _YES = frozenset({"yes", "y", "true", "1", "x", "ano", "a"})
@@ -74,7 +75,7 @@ class Assessed:
 
 class Lookups:
     """The organisation's MPN IDs, the catalog and the choices' labels in every language, read
-    once per batch: a row names them as the template's drop-down lists do."""
+    once per chunk: a row names them as the template's drop-down lists do."""
 
     def __init__(self, organisation: Organisation):
         self.mpns = dict(
@@ -84,6 +85,9 @@ class Lookups:
         for pk, code, name in Product.objects.order_by("-pk").values_list("pk", "code", "name"):
             self.products[code.casefold()] = pk
             self.products[name.casefold()] = pk
+        # What the forms would read per row: the enrolled MPN IDs and the catalog.
+        self.enrolled = enrolled_mpns(organisation)
+        self.catalog = {product.pk: product for product in catalog()}
         self.areas = _labels(SolutionArea)
         self.activities = _labels(Activity)
 
@@ -130,28 +134,37 @@ def assess(
     organisation: Organisation, rows: list[Row], lookups: Lookups, *, preflight: bool = True
 ) -> list[Assessed]:
     """Every row's verdict, the rows of one request key together, in the file's order; without
-    `preflight`, only what filing a draft needs (the forms and the duplicate rows)."""
+    `preflight`, only what filing a draft needs (the forms and the duplicate rows).
+
+    The forms run per request key; the look-ups that follow run once for all the keys: one
+    query for the rows already filed, and the directory and the competing claims read for
+    every request at once.
+    """
     groups = defaultdict(list)
     for row in rows:
         groups[request_key(row)].append(row)
     assessed = {}
+    valid = []
     for group in groups.values():
-        for item in assess_group(organisation, group, lookups, preflight=preflight):
-            assessed[item.row.number] = item
+        items = assess_group(organisation, group, lookups)
+        assessed.update((item.row.number, item) for item in items)
+        if passed := [item for item in items if not item.errors]:
+            valid.append(passed)
+    _mark_duplicates(organisation, valid)
+    if preflight:
+        _preflight(organisation, valid)
     return [assessed[row.number] for row in rows]
 
 
-def assess_group(
-    organisation: Organisation, group: list[Row], lookups: Lookups, *, preflight: bool = True
-) -> list[Assessed]:
-    """The rows of one request key: one request with a claim per row."""
+def assess_group(organisation: Organisation, group: list[Row], lookups: Lookups) -> list[Assessed]:
+    """The forms of the rows of one request key: one request with a claim per row."""
     items = [Assessed(row) for row in group]
     forms = {}
     for item in items:
         data = _form_data(item.row, lookups)
         key = tuple(sorted(data.items()))
         if key not in forms:  # rows of one request usually repeat its fields: validated once
-            form = RequestForm(data, organisation=organisation)
+            form = RequestForm(data, organisation=organisation, mpns=lookups.enrolled)
             form.is_valid()
             forms[key] = form
         form = forms[key]
@@ -159,7 +172,9 @@ def assess_group(
         if not form.errors:
             item.fields = form.request_fields
     area = next((item.fields["solution_area"] for item in items if item.fields), None)
-    formset = ClaimRowFormSet(_claims_data(group, lookups), prefix="claims")
+    formset = ClaimRowFormSet(
+        _claims_data(group, lookups), prefix="claims", products=lookups.catalog
+    )
     formset.solution_area = area
     formset.is_valid()
     shared = [["", str(message)] for message in formset.non_form_errors()]
@@ -172,10 +187,6 @@ def assess_group(
             item.claim = ClaimRow(
                 product=product, subscription_id=claim_form.cleaned_data.get("subscription_id")
             )
-    valid = [item for item in items if not item.errors]
-    _mark_duplicates(organisation, valid)
-    if preflight:
-        _preflight(organisation, [item for item in valid if item.existing_request_id is None])
     return items
 
 
@@ -188,44 +199,101 @@ def _claims_data(group: list[Row], lookups: Lookups) -> dict:
     return data
 
 
-def _mark_duplicates(organisation: Organisation, items: list[Assessed]) -> None:
-    if not items:
+def _filed_key(fields: dict) -> tuple:
+    """What a live claim shares with a row filed before: its request key, the e-mail addresses
+    compared case-insensitively (as `iexact` does)."""
+    return (
+        fields["tenant_id"],
+        fields["activity"],
+        fields["solution_area"],
+        fields["mpn"].pk,
+        fields["domain"],
+        fields["customer_contact_name"],
+        fields["customer_contact_title"],
+        fields["customer_contact_email"].upper(),
+        fields["partner_contact_name"],
+        fields["partner_contact_email"].upper(),
+    )
+
+
+def _mark_duplicates(organisation: Organisation, groups: list[list[Assessed]]) -> None:
+    """The rows already filed, for every request key in one query (by tenant, then matched on
+    the whole key)."""
+    if not groups:
         return
-    fields = items[0].fields
     live = Claim.objects.filter(
         organisation=organisation,
         status__in=LIVE_STATUSES,
-        tenant_id=fields["tenant_id"],
-        activity=fields["activity"],
-        solution_area=fields["solution_area"],
-        mpn=fields["mpn"],
-        request__domain=fields["domain"],
-        request__customer_contact_name=fields["customer_contact_name"],
-        request__customer_contact_title=fields["customer_contact_title"],
-        request__customer_contact_email__iexact=fields["customer_contact_email"],
-        request__partner_contact_name=fields["partner_contact_name"],
-        request__partner_contact_email__iexact=fields["partner_contact_email"],
-    ).values_list("product_id", "subscription_id", "request_id")
-    filed = {}
-    for product_id, subscription_id, request_id in live.order_by("pk"):
-        filed.setdefault(
-            (product_id, str(subscription_id) if subscription_id else None), request_id
-        )
-    for item in items:
-        item.existing_request_id = filed.get((item.claim.product.pk, item.claim.subscription_id))
-
-
-def _preflight(organisation: Organisation, items: list[Assessed]) -> None:
-    if not items:
-        return
-    draft, claims = unsaved_request(
-        organisation=organisation, fields=items[0].fields, rows=[item.claim for item in items]
+        tenant_id__in={items[0].fields["tenant_id"] for items in groups},
+    ).values_list(
+        "tenant_id",
+        "activity",
+        "solution_area",
+        "mpn_id",
+        "request__domain",
+        "request__customer_contact_name",
+        "request__customer_contact_title",
+        "request__customer_contact_email",
+        "request__partner_contact_name",
+        "request__partner_contact_email",
+        "product_id",
+        "subscription_id",
+        "request_id",
     )
-    request_failures, request_warnings, previews = request_preview(request=draft, claims=claims)
-    for item, preview in zip(items, previews, strict=True):
-        item.checks = [*request_failures, *preview.failures]
-        item.warnings = [*request_warnings, *preview.warnings]
-        item.contested = preview.contested
+    filed = {}
+    for (
+        *key,
+        customer_email,
+        partner_name,
+        partner_email,
+        product_id,
+        subscription,
+        request_id,
+    ) in live.order_by("pk"):
+        key = (*key, customer_email.upper(), partner_name, partner_email.upper())
+        claim = (product_id, str(subscription) if subscription else None)
+        filed.setdefault((key, claim), request_id)
+    for items in groups:
+        key = _filed_key(items[0].fields)
+        for item in items:
+            claim = (item.claim.product.pk, item.claim.subscription_id)
+            item.existing_request_id = filed.get((key, claim))
+
+
+def _preflight(organisation: Organisation, groups: list[list[Assessed]]) -> None:
+    """ "Check now" of every request key's rows not yet filed, the directory read once for
+    all of them."""
+    drafts, previewed = [], []
+    for items in groups:
+        items = [item for item in items if item.existing_request_id is None]
+        if items:
+            drafts.append(
+                unsaved_request(
+                    organisation=organisation,
+                    fields=items[0].fields,
+                    rows=[item.claim for item in items],
+                )
+            )
+            previewed.append(items)
+    if not drafts:
+        return
+    directory = DatabaseDirectory()
+    directory.prefetch(
+        {draft.tenant_id for draft, _claims in drafts},
+        {
+            domain
+            for draft, _claims in drafts
+            for domain in (draft.domain, *contact_domains(draft.customer_contact_email))
+        },
+    )
+    previews = drafts_preview(drafts, directory)
+    for items, (request_failures, request_warnings, claims) in zip(
+        previewed, previews, strict=True
+    ):
+        for item, preview in zip(items, claims, strict=True):
+            item.checks = [*request_failures, *preview.failures]
+            item.warnings = [*request_warnings, *preview.warnings]
+            item.contested = preview.contested
 
 
 def filing_refusal(item: Assessed) -> str:

@@ -1,10 +1,11 @@
 """Every read of the bulk filing pages, scoped to the signed-in user's organisation."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from associations.bulk.spreadsheet import TemplateLists
-from associations.models import AssociationRequest, Batch, BatchRow
+from associations.models import AssociationRequest, Batch, BatchRow, Claim
+from associations.policy import FINAL_STATUSES
 from partners.access import require_write
 from partners.catalog import Activity
 from partners.models import Membership, MpnId
@@ -40,7 +41,16 @@ def batch_list(membership: Membership) -> list[Batch]:
 
 
 def batch_rows(batch: Batch, verdict: str = "") -> QuerySet[BatchRow]:
-    rows = batch.rows.select_related("existing_request", "request").order_by("number")
+    """The preview's rows; `template_offered`: the request a row filed still has a live claim,
+    so its proof template can be downloaded (as on the request's page)."""
+    live = Claim.objects.filter(request_id=OuterRef("request_id")).exclude(
+        status__in=FINAL_STATUSES
+    )
+    rows = (
+        batch.rows.select_related("existing_request", "request")
+        .annotate(template_offered=Exists(live))
+        .order_by("number")
+    )
     return rows.filter(verdict=verdict) if verdict else rows
 
 

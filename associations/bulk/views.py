@@ -99,6 +99,9 @@ def _render_batch(request, batch, submit_form, status=200):
             "checks": CHECKS,
             "warnings": WARNINGS,
             "fileable": batch.ok_count + batch.warning_count,
+            "filed_rows": services.filing_progress(batch)
+            if batch.status == batch.Status.FILING
+            else 0,
             "submit_form": submit_form,
         },
         status=status,
@@ -109,17 +112,7 @@ def _render_batch(request, batch, submit_form, status=200):
 @require_POST
 def batch_file(request, batch_id):
     batch = selectors.batch_get_for_user(request.membership, batch_id)
-    try:
-        batch = services.batch_file(actor=request.user, batch=batch)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("Filed %(count)s draft requests. Submit each when its proof is ready.")
-            % {"count": batch.requests.count()},
-        )
-    return redirect("batch_detail", batch_id=batch.pk)
+    return _queue(request, batch, None)
 
 
 @cpor_member_required
@@ -134,16 +127,17 @@ def batch_submit(request, batch_id):
         description=form.cleaned_data["proof_description"],
         uploads=form.cleaned_data["documents"],
     )
+    return _queue(request, batch, proof)
+
+
+def _queue(request, batch, proof):
+    """The worker files the batch: thousands of rows take longer than a web request may."""
     try:
-        batch = services.batch_file(actor=request.user, batch=batch, proof=proof)
+        services.batch_file_queue(actor=request.user, batch=batch, proof=proof)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("Submitted %(count)s requests. The checks are running; open each to see its verdict.")
-            % {"count": batch.requests.count()},
-        )
+        messages.success(request, _("The rows are being filed; this page updates itself."))
     return redirect("batch_detail", batch_id=batch.pk)
 
 

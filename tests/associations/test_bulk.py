@@ -5,9 +5,11 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from associations.bulk import tasks
 from associations.forms import RequestForm
 from associations.models import AssociationRequest, Batch, BatchRow, Claim, ClaimStatus
 from partners.catalog import SolutionArea
@@ -53,6 +55,14 @@ def _upload(client, content: bytes, name: str = "claims.xlsx", callbacks=None):
         return client.post(HOME, {"file": file})
     with callbacks(execute=True):  # the worker's task runs at commit (sync in the tests)
         return client.post(HOME, {"file": file})
+
+
+def _file(client, batch_id: int, callbacks, *, follow: bool = False):
+    """Ask for the filing; the worker's task runs at commit (sync in the tests), then the page
+    it redirects to is read when `follow`."""
+    with callbacks(execute=True):
+        response = client.post(reverse("batch_file", args=[batch_id]))
+    return client.get(response.url) if follow else response
 
 
 def _rows(customer, mpn, **overrides):
@@ -399,7 +409,7 @@ def test_filing_creates_one_draft_request_per_request_key_with_several_claims(
     _upload(client, bulk_xlsx(rows), callbacks=django_capture_on_commit_callbacks)
     batch = Batch.objects.get()
 
-    response = client.post(reverse("batch_file", args=[batch.pk]))
+    response = _file(client, batch.pk, django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
     request = AssociationRequest.objects.get()
@@ -419,12 +429,12 @@ def test_the_same_file_uploaded_twice_files_nothing_new(
     content = bulk_xlsx(_rows(customer, mpn))
     client.force_login(global_admin)
     _upload(client, content, callbacks=django_capture_on_commit_callbacks)
-    client.post(reverse("batch_file", args=[Batch.objects.get().pk]))
+    _file(client, Batch.objects.get().pk, django_capture_on_commit_callbacks)
 
     _upload(client, content, callbacks=django_capture_on_commit_callbacks)
     second = Batch.objects.order_by("pk").last()
     page = client.get(reverse("batch_detail", args=[second.pk]))
-    response = client.post(reverse("batch_file", args=[second.pk]), follow=True)
+    response = _file(client, second.pk, django_capture_on_commit_callbacks, follow=True)
 
     assert (second.duplicate_count, second.ok_count) == (2, 0)
     reference = AssociationRequest.objects.get().reference
@@ -450,7 +460,7 @@ def test_filing_is_all_or_none_with_the_reason(
     assert batch.ok_count == 2
     Enrolment.objects.filter(mpn=other_mpn).delete()
 
-    response = client.post(reverse("batch_file", args=[batch.pk]), follow=True)
+    response = _file(client, batch.pk, django_capture_on_commit_callbacks, follow=True)
 
     assert "Nothing was filed" in response.text
     assert "row 3" in response.text
@@ -465,9 +475,9 @@ def test_a_filed_batch_cannot_be_filed_again(
     client.force_login(global_admin)
     _upload(client, bulk_xlsx(_rows(customer, mpn)), callbacks=django_capture_on_commit_callbacks)
     batch = Batch.objects.get()
-    client.post(reverse("batch_file", args=[batch.pk]))
+    _file(client, batch.pk, django_capture_on_commit_callbacks)
 
-    response = client.post(reverse("batch_file", args=[batch.pk]), follow=True)
+    response = _file(client, batch.pk, django_capture_on_commit_callbacks, follow=True)
 
     assert "already filed" in response.text
     assert AssociationRequest.objects.count() == 1
@@ -491,7 +501,7 @@ def test_a_microsoft_365_row_is_claimed_per_tenant(
     client.force_login(global_admin)
     _upload(client, bulk_csv([row]), "claims.csv", callbacks=django_capture_on_commit_callbacks)
     batch = Batch.objects.get()
-    client.post(reverse("batch_file", args=[batch.pk]))
+    _file(client, batch.pk, django_capture_on_commit_callbacks)
 
     request = AssociationRequest.objects.get()
     assert request.opt_out_of_incentives is True
@@ -598,10 +608,12 @@ def test_other_role_gets_the_ask_your_admin_page(client, other_role):
     assert client.get(reverse("bulk_template", args=["xlsx"])).status_code == 403
 
 
-def test_incentives_admin_may_file(client, incentives_admin, ready_batch):
+def test_incentives_admin_may_file(
+    client, incentives_admin, ready_batch, django_capture_on_commit_callbacks
+):
     client.force_login(incentives_admin)
 
-    client.post(reverse("batch_file", args=[ready_batch.pk]))
+    _file(client, ready_batch.pk, django_capture_on_commit_callbacks)
 
     assert AssociationRequest.objects.get().author == incentives_admin
 
@@ -626,7 +638,7 @@ def test_the_batch_list_runs_a_fixed_number_of_queries(
         _upload(
             client, bulk_xlsx(_rows(customer, mpn)), callbacks=django_capture_on_commit_callbacks
         )
-    client.post(reverse("batch_file", args=[Batch.objects.first().pk]))
+    _file(client, Batch.objects.first().pk, django_capture_on_commit_callbacks)
 
     # session, user with membership and organisation, batches with authors, their requests
     with django_assert_num_queries(4):
@@ -823,6 +835,287 @@ def test_a_draft_is_filed_though_its_subscription_lapsed_since_the_preview(
     _upload(client, bulk_xlsx(_rows(customer, mpn)), callbacks=django_capture_on_commit_callbacks)
     Subscription.objects.update(state=SubscriptionState.EXPIRED)
 
-    client.post(reverse("batch_file", args=[Batch.objects.get().pk]))
+    _file(client, Batch.objects.get().pk, django_capture_on_commit_callbacks)
 
     assert AssociationRequest.objects.get().claims.count() == 2
+
+
+# Filing in the worker
+
+
+def test_a_batch_filed_twice_at_once_is_filed_once(
+    client, global_admin, ready_batch, django_capture_on_commit_callbacks
+):
+    """Two clicks or two tabs: the first queues the filing, the second is told it is under way;
+    the task delivered twice files once."""
+    client.force_login(global_admin)
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(reverse("batch_file", args=[ready_batch.pk]))
+    second = client.post(reverse("batch_file", args=[ready_batch.pk]), follow=True)
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+
+    assert "already being filed" in second.text
+    assert "Filing the rows without errors: 0 of 2" in page.text
+    assert "data-refresh-seconds" in page.text
+    assert len(queued) == 1
+    assert [tasks.file_batch(ready_batch.pk), tasks.file_batch(ready_batch.pk)] == [
+        "done",
+        "skipped",
+    ]
+    assert AssociationRequest.objects.count() == 1
+    assert Claim.objects.count() == 2
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    assert "Filed as drafts on" in page.text
+    assert "data-refresh-seconds" not in page.text
+
+
+def test_the_filing_progress_is_shown_from_the_cache(client, global_admin, ready_batch):
+    Batch.objects.filter(pk=ready_batch.pk).update(status=Batch.Status.FILING)
+    cache.set(f"cpor:batch-filing:{ready_batch.pk}", 1)
+    client.force_login(global_admin)
+
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+
+    assert "Filing the rows without errors: 1 of 2" in page.text
+    assert 'aria-valuenow="1"' in page.text
+
+
+def test_a_refused_filing_shows_its_reason_on_the_batch_and_can_be_filed_again(
+    client, global_admin, organisation, customer, mpn, django_capture_on_commit_callbacks
+):
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_rows(customer, mpn)), callbacks=django_capture_on_commit_callbacks)
+    batch = Batch.objects.get()
+    enrolments = list(Enrolment.objects.filter(mpn=mpn))
+    Enrolment.objects.filter(mpn=mpn).delete()
+
+    refused = _file(client, batch.pk, django_capture_on_commit_callbacks, follow=True)
+    Enrolment.objects.bulk_create(enrolments)
+    filed = _file(client, batch.pk, django_capture_on_commit_callbacks, follow=True)
+
+    assert 'data-refusal="true"' in refused.text
+    assert "row 2" in refused.text
+    assert 'data-refusal="true"' not in filed.text
+    assert AssociationRequest.objects.count() == 1
+
+
+def test_a_batch_still_being_read_cannot_be_filed(client, global_admin, customer, mpn):
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_rows(customer, mpn)))  # the parse never ran
+    batch = Batch.objects.get()
+
+    response = client.post(reverse("batch_file", args=[batch.pk]), follow=True)
+
+    assert "still being read" in response.text
+    batch.refresh_from_db()
+    assert batch.status == "queued"
+
+
+def _customers(count: int, mpn) -> list[dict]:
+    """One request key a customer, each its own tenant with a subscription of the product."""
+    product = make_product("d365-sales")
+    rows = []
+    for index in range(count):
+        tenant = make_tenant(domains=(f"customer{index}.example",))
+        rows.append(
+            bulk_row(
+                tenant=tenant,
+                mpn=mpn,
+                product=product,
+                subscription=make_subscription(tenant, product),
+            )
+        )
+    return rows
+
+
+def test_a_chunk_is_assessed_in_the_same_queries_whatever_its_request_keys(
+    organisation, mpn, shared_media
+):
+    """The look-ups are per chunk, not per request key: ten customers cost what one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from associations.bulk.rows import Lookups, assess
+    from associations.bulk.spreadsheet import Row
+
+    rows = [Row(number=index + 2, cells=cells) for index, cells in enumerate(_customers(11, mpn))]
+    counts = []
+    for chunk in (rows[:1], rows[1:]):
+        with CaptureQueriesContext(connection) as queries:
+            assessed = assess(organisation, chunk, Lookups(organisation))
+        assert {item.verdict for item in assessed} == {BatchRow.Verdict.OK}
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+
+
+# Stuck batches and the proof template
+
+
+def test_a_batch_stuck_in_the_worker_for_an_hour_is_swept_as_failed_with_the_reason(
+    client, global_admin, ready_batch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from associations.bulk.services import STUCK_AFTER
+
+    now = timezone.now()
+    Batch.objects.filter(pk=ready_batch.pk).update(
+        status=Batch.Status.FILING, moved_at=now - STUCK_AFTER - timedelta(minutes=1)
+    )
+    recent = Batch.objects.create(
+        organisation=ready_batch.organisation,
+        author=ready_batch.author,
+        original_name="recent.xlsx",
+        file=ready_batch.file.name,
+        status=Batch.Status.PARSING,
+        moved_at=now - timedelta(minutes=5),
+    )
+
+    assert tasks.sweep_batches() == 1
+    assert tasks.sweep_batches() == 0
+
+    ready_batch.refresh_from_db()
+    recent.refresh_from_db()
+    assert (ready_batch.status, recent.status) == ("failed", "parsing")
+    assert "stopped filing" in ready_batch.failure
+    client.force_login(global_admin)
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    assert "The worker stopped filing these rows. Nothing was filed" in page.text
+    assert "data-refresh-seconds" not in page.text
+    assert Schedule.objects.filter(func="associations.bulk.tasks.sweep_batches").exists()
+
+
+def test_a_batch_stuck_reading_is_swept_with_its_own_reason(ready_batch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Batch.objects.filter(pk=ready_batch.pk).update(
+        status=Batch.Status.QUEUED, moved_at=timezone.now() - timedelta(hours=2)
+    )
+
+    tasks.sweep_batches()
+
+    ready_batch.refresh_from_db()
+    assert ready_batch.status == "failed"
+    assert "stopped reading this file" in ready_batch.failure
+
+
+def test_each_filed_request_offers_its_proof_template_on_the_batch_page(
+    client, global_admin, outsider, ready_batch, django_capture_on_commit_callbacks
+):
+    client.force_login(global_admin)
+    _file(client, ready_batch.pk, django_capture_on_commit_callbacks)
+    request = AssociationRequest.objects.get()
+
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    docx = client.get(reverse("proof_template", args=[request.reference, "docx"]))
+
+    assert page.text.count(f'data-proof-template="{request.reference}"') == 2
+    assert reverse("proof_template", args=[request.reference, "pdf"]) in page.text
+    assert docx.status_code == 200
+    request.claims.update(status=ClaimStatus.WITHDRAWN)
+    page = client.get(reverse("batch_detail", args=[ready_batch.pk]))
+    assert "data-proof-template" not in page.text
+    client.force_login(outsider)
+    assert (
+        client.get(reverse("proof_template", args=[request.reference, "docx"])).status_code == 404
+    )
+
+
+def test_the_file_is_read_once_for_all_the_chunks_and_again_if_the_cache_lost_it(
+    client, global_admin, organisation, mpn, monkeypatch
+):
+    from django.core.files.base import ContentFile
+
+    from associations.bulk import services
+
+    content = bulk_xlsx(_customers(3, mpn))
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    client.force_login(global_admin)
+    _upload(client, content)  # the test transaction never commits: we run the tasks
+    batch = Batch.objects.get()
+    storage, name = batch.file.storage, batch.file.name
+
+    services.batch_parse(batch_id=batch.pk)
+    storage.delete(name)
+    storage.save(name, ContentFile(b"not a spreadsheet any more"))
+    second = services.batch_parse(batch_id=batch.pk)
+    cache.clear()
+    storage.delete(name)
+    storage.save(name, ContentFile(content))
+    third = services.batch_parse(batch_id=batch.pk)
+
+    assert (second.status, second.progress) == ("parsing", 2)
+    assert (third.status, third.ok_count) == ("ready", 3)
+    assert cache.get(f"cpor:batch-rows:{batch.pk}") is None
+
+
+def test_a_batch_submitted_at_once_gives_every_request_its_own_copy_of_the_proof(
+    client, global_admin, mpn, django_capture_on_commit_callbacks
+):
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_customers(2, mpn)), callbacks=django_capture_on_commit_callbacks)
+    batch = Batch.objects.get()
+    proof = _proof()
+    sent = proof["documents"].read()
+    proof["documents"].seek(0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("batch_submit", args=[batch.pk]), proof)
+
+    documents = [
+        request.proofs.get().documents.get() for request in AssociationRequest.objects.all()
+    ]
+    assert len(documents) == 2
+    assert documents[0].file.name != documents[1].file.name
+    for document in documents:
+        with document.file.open("rb") as stored:
+            assert stored.read() == sent
+        assert document.original_name == proof["documents"].name
+
+
+def test_the_chunks_left_are_queued_at_once_and_each_is_assessed_once_in_any_order(
+    client, global_admin, organisation, mpn, monkeypatch
+):
+    """The cluster's workers assess the chunks in parallel: whichever records the last rows
+    counts the verdicts, and a chunk delivered twice does nothing the second time."""
+    from associations.bulk import services
+
+    queued = []
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(
+        services, "_enqueue_parse", lambda batch_id, chunk=None: queued.append(chunk)
+    )
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_customers(3, mpn)))
+    batch = Batch.objects.get()
+
+    first = services.batch_parse(batch_id=batch.pk)
+    last_chunk = services.batch_parse(batch_id=batch.pk, chunk=2)
+    again = services.batch_parse(batch_id=batch.pk, chunk=2)
+    middle = services.batch_parse(batch_id=batch.pk, chunk=1)
+
+    assert queued == [None, 1, 2]  # the upload's task, then every chunk it left
+    assert (first.status, first.progress, last_chunk.progress) == ("parsing", 1, 2)
+    assert again is None
+    assert (middle.status, middle.ok_count, middle.progress) == ("ready", 3, 3)
+    assert services.batch_parse(batch_id=batch.pk, chunk=1) is None
+    assert batch.rows.count() == 3
+
+
+def test_an_upload_of_several_chunks_is_read_through_the_queued_tasks(
+    client, global_admin, organisation, mpn, monkeypatch, django_capture_on_commit_callbacks
+):
+    from associations.bulk import services
+
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    client.force_login(global_admin)
+    _upload(client, bulk_xlsx(_customers(5, mpn)), callbacks=django_capture_on_commit_callbacks)
+
+    batch = Batch.objects.get()
+    assert (batch.status, batch.ok_count, batch.progress, batch.total_rows) == ("ready", 5, 5, 5)

@@ -55,3 +55,26 @@ def test_an_upload_is_parsed_by_the_worker_process(
 
     assert (batch.status, batch.ok_count, batch.error_count) == ("ready", 1, 1)
     assert batch.progress == 2
+
+
+def test_a_batch_is_filed_by_the_worker_process(
+    client, global_admin, organisation, shared_media, monkeypatch
+):
+    tenant = make_tenant(domains=("contoso.com",))
+    sales = make_product("d365-sales")
+    mpn = make_mpn(organisation)
+    row = bulk_row(
+        tenant=tenant, mpn=mpn, product=sales, subscription=make_subscription(tenant, sales)
+    )
+    monkeypatch.setattr(Conf, "SYNC", False)
+    client.force_login(global_admin)
+
+    with running_qcluster():
+        client.post(reverse("bulk_home"), {"file": SimpleUploadedFile("c.xlsx", bulk_xlsx([row]))})
+        batch = wait_for_preview(Batch.objects.get().pk)
+        response = client.post(reverse("batch_file", args=[batch.pk]))
+        assert response.status_code == 302
+        batch = wait_for_preview(batch.pk)
+
+    assert batch.status == "filed"
+    assert batch.requests.get().claims.count() == 1
