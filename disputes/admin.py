@@ -205,7 +205,10 @@ def _seen(data, claims) -> dict:
     missing or garbled was not seen, and is skipped as changed."""
     seen = {}
     for claim in claims:
-        moment = parse_datetime(data.get(f"seen-{claim.pk}", ""))
+        try:
+            moment = parse_datetime(data.get(f"seen-{claim.pk}", ""))
+        except ValueError:  # well formed but impossible, as 2024-99-99T00:00
+            moment = None
         seen[claim.pk] = moment if moment is not None else datetime.min.replace(tzinfo=UTC)
     return seen
 

@@ -5,14 +5,14 @@ claims, so a staff user outside the team gets 403, a partner the admin's login.
 """
 
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ ROW_HEIGHT = 14
 WEEK_WIDTH = 24
 WEEK_CHART_HEIGHT = 120
 MAX_PERIOD = timedelta(days=3 * 366)  # a week per chart bar and table row
+EARLIEST = date(2000, 1, 1)  # before the portal; keeps the period's moments in range
 
 
 class PeriodForm(forms.Form):
@@ -36,7 +37,13 @@ class PeriodForm(forms.Form):
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and first > last:
             raise forms.ValidationError(_("The first day comes after the last one."))
-        if (last or timezone.localdate()) - (first or last or timezone.localdate()) > MAX_PERIOD:
+        today = timezone.localdate()
+        if any(day and not EARLIEST <= day <= today + MAX_PERIOD for day in (first, last)):
+            raise forms.ValidationError(
+                _("Choose days from %(earliest)s until three years from today.")
+                % {"earliest": formats.date_format(EARLIEST, "DATE_FORMAT")}
+            )
+        if (last or today) - (first or last or today) > MAX_PERIOD:
             raise forms.ValidationError(_("Choose a period of at most three years."))
         return cleaned
 

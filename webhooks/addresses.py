@@ -13,10 +13,21 @@ class UnsafeDestination(Exception):
     """The URL or an address its name resolves to is not one the portal sends to."""
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to (NAT64, 6to4, Teredo):
+# `is_global` counts them as public, though 64:ff9b::a9fe:a9fe reaches 169.254.169.254.
+_TRANSLATED = [
+    ipaddress.ip_network(prefix)
+    for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32")
+]
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in _TRANSLATED):
+            return False
     # is_global excludes loopback, private, link-local (the cloud metadata 169.254.169.254),
     # shared (100.64/10), reserved and unique-local ranges.
     return ip.is_global and not ip.is_multicast

@@ -39,6 +39,15 @@ _SCALARS = (str, int, float, bool, type(None))
 MAX_ROWS = 20
 
 
+def _encodable(value) -> bool:
+    """JSON may carry a lone surrogate ("\\ud800"), which no database column can store."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _body(request) -> dict:
     """The JSON object or the multipart fields, as the forms read them (one value a field)."""
     data = request.data
@@ -46,6 +55,13 @@ def _body(request) -> dict:
         return {key: data.get(key) for key in data if key not in request.FILES}
     if not isinstance(data, dict):
         raise field_error("body", _("Send a JSON object."))
+    rows = data.get("claims") if isinstance(data.get("claims"), list) else []
+    values = [(name, value) for name, value in data.items() if name != "claims"] + [
+        ("claims", value) for row in rows if isinstance(row, dict) for value in row.values()
+    ]
+    for name, value in values:
+        if isinstance(value, str) and not _encodable(value):
+            raise field_error(name, _("The text holds a character that is not valid Unicode."))
     return data
 
 
@@ -65,7 +81,7 @@ def _rows(body: dict, current: list[dict]) -> list[dict]:
     if isinstance(rows, str):  # a multipart field holds the rows as JSON text
         try:
             rows = json.loads(rows)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past Python's limit
             raise field_error("claims", _("Send the claims as a JSON list.")) from None
     if (
         not isinstance(rows, list)
@@ -80,6 +96,8 @@ def _mpn_choice(organisation, value):
     """The form chooses an MPN ID by primary key; the API names it by its MPN ID."""
     if value in (None, ""):
         return ""
+    if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 7):
+        return "unknown"  # no MPN ID: the form says it is not one of the organisation's
     pk = MpnId.objects.filter(organisation=organisation, mpn_id=value).values_list("pk", flat=True)
     return pk.first() or "unknown"
 

@@ -71,11 +71,51 @@ def test_field_errors_come_as_problem_details(client, file_token, body):
 
 
 @pytest.mark.parametrize(
-    "payload", [[1, 2], {"claims": "nope"}, {"claim_name": {"a": 1}}, {"claims": [1]}]
+    "payload", [[1, 2], {"claims": "nope"}, {"claims": [1]}, {"claim_name": {"a": 1}}]
 )
 def test_a_malformed_body_is_400(client, file_token, payload):
     response = _post(client, _url("api_request_list"), file_token, payload)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["api_request_list", "api_check_new"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"mpn_id": "12\x0034"},
+        {"mpn_id": "\ud800"},
+        {"mpn_id": "1" * 5000},
+        {"claim_name": "Contoso \ud800"},
+        {"claims": [{"product": 1, "subscription_id": "\udfff"}]},
+    ],
+    ids=["nul-mpn", "surrogate-mpn", "long-mpn", "surrogate-name", "surrogate-row"],
+)
+def test_an_mpn_id_or_text_no_database_can_store_is_a_field_error(
+    client, file_token, body, url, change
+):
+    response = _post(client, _url(url), file_token, {**body, **change})
+    if url == "api_check_new" and change.get("mpn_id", "\ud800") != "\ud800":
+        # "Check now" weighs the customer and the claims only: an MPN ID is the submit's
+        # (but text no database can store is refused before any form reads it).
+        assert response.status_code == 200, response.content
+    else:
+        assert response.status_code == 400, response.content
+        assert set(response.json()["errors"]) & {"mpn_id", "claim_name", "claims"}
+    assert not AssociationRequest.objects.exists()
+
+
+def test_json_nested_past_pythons_limit_is_400(client, file_token, filed):
+    for url in (_url("api_request_list"), _url("api_comment", filed.reference)):
+        response = client.post(
+            url, "[" * 200_000, content_type="application/json", **bearer(file_token)
+        )
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/problem+json"
+    multipart = _post(
+        client, _url("api_request_list"), file_token, {"claims": "[" * 200_000}, multipart=True
+    )
+    assert multipart.status_code == 400
+    assert "claims" in multipart.json()["errors"]
 
 
 def test_unparsable_json_is_400(client, file_token):
@@ -143,7 +183,9 @@ def test_withdraw_then_withdraw_again_is_a_409_with_the_policys_code(client, fil
     assert again.json()["code"] == "not_withdrawable"
 
 
-@pytest.mark.parametrize("text", ["\x00", "x" * 5001, ""], ids=["nul", "long", "empty"])
+@pytest.mark.parametrize(
+    "text", ["\x00", "x" * 5001, "", "\ud800"], ids=["nul", "long", "empty", "surrogate"]
+)
 def test_comment_refuses_bad_text(client, file_token, filed, text):
     response = _post(client, _url("api_comment", filed.reference), file_token, {"body": text})
     assert response.status_code == 400
@@ -331,3 +373,21 @@ def test_a_whole_filing_through_the_api(client, file_token, body):
         "CRM sync",
         "CPOR Portal",
     }
+
+
+def test_the_rate_limit_counts_per_token_and_starts_again_in_the_next_window(
+    client, read_token, file_token, settings
+):
+    from datetime import timedelta
+
+    from api.models import ApiToken
+
+    settings.API_RATE_LIMIT = "1/hour"
+    assert client.get(reverse("api_me"), **bearer(read_token)).status_code == 200
+    assert client.get(reverse("api_me"), **bearer(read_token)).status_code == 429
+    assert client.get(reverse("api_me"), **bearer(file_token)).status_code == 200  # its own
+
+    ApiToken.objects.filter(pk=read_token.pk).update(
+        window_start=ApiToken.objects.get(pk=read_token.pk).window_start - timedelta(hours=1)
+    )
+    assert client.get(reverse("api_me"), **bearer(read_token)).status_code == 200

@@ -194,3 +194,24 @@ def test_staff_outside_the_reviewers_see_no_queue(client, queue):
     client.force_login(outsider)
 
     assert client.get(QUEUE).status_code == 403
+
+
+def test_an_impossible_seen_time_counts_as_not_seen_and_is_reported(client, reviewer, queue):
+    claim = queue(1)[0]
+    client.force_login(reviewer)
+
+    done = client.post(
+        QUEUE,
+        {
+            "action": "approve_selected",
+            ACTION_CHECKBOX_NAME: [claim.pk],
+            "confirm": "yes",
+            "approve-note": "Proof complete",
+            f"seen-{claim.pk}": "2024-99-99T00:00",
+        },
+        follow=True,
+    )
+
+    assert done.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.UNDER_REVIEW

@@ -211,8 +211,10 @@ def test_the_navigation_links_the_dashboard_for_reviewers_only(client, reviewer)
         ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, b"The first day comes after"),
         ({"date_to": "9" * 5000}, b"Enter a valid date."),
         ({"date_from": "99999-01-01"}, b"Enter a valid date."),
-        ({"date_from": "0001-01-01", "date_to": "9999-12-31"}, b"at most three years"),
+        ({"date_from": "0001-01-01", "date_to": "9999-12-31"}, b"Choose days from"),
         ({"date_from": "2001-01-01"}, b"at most three years"),
+        ({"date_from": "9999-12-25", "date_to": "9999-12-31"}, b"until three years from today"),
+        ({"date_from": "0001-01-01", "date_to": "0001-01-07"}, b"Choose days from"),
     ],
 )
 def test_a_bad_period_is_explained_and_the_default_shown(client, reviewer, query, message):

@@ -239,6 +239,10 @@ def test_an_unknown_event_type_or_none_is_a_form_error(client, global_admin):
         "[::1]",
         "[fd00:ec2::254]",
         "[::ffff:127.0.0.1]",
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 of the metadata address
+        "[64:ff9b::7f00:1]",
+        "[2002:7f00:1::]",  # 6to4 of 127.0.0.1
+        "[2001:0:4136:e378:8000:63bf:3fff:fdd2]",  # Teredo
         "0.0.0.0",  # noqa: S104 - an address refused, not bound
     ],
 )
