@@ -47,6 +47,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The rate limit's current fixed window and the calls made in it (api/throttling.py).
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_calls = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("API token")

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from api.models import ApiToken, IdempotentAnswer, token_digest
@@ -72,3 +72,19 @@ def idempotent_answers_expire(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _ = IdempotentAnswer.objects.filter(created_at__lt=now - KEPT_FOR).delete()
     return deleted
+
+
+def token_count_call(*, token: ApiToken, window_start: datetime) -> int:
+    """Count one call in the token's window starting at `window_start` (a new window starts
+    at 1) and return the window's calls: one UPDATE, so concurrent calls of any web process
+    never miss each other's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {ApiToken._meta.db_table}
+                   SET window_calls = CASE WHEN window_start = %s THEN window_calls + 1 ELSE 1 END,
+                       window_start = %s
+                 WHERE id = %s
+             RETURNING window_calls""",  # noqa: S608 (the table name is the model's own)
+            [window_start, window_start, token.pk],
+        )
+        return cursor.fetchone()[0]

@@ -74,9 +74,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
     for _ in range(count):
         file_request(global_admin, tenant, sales)
     client.get(reverse("api_me"), **bearer(read_token))  # the last use, written once a minute
-    # the token with its organisation and user; the rate limit's count in the database cache
-    # (6: read, the cull's count, a savepoint around the write; none on Redis); the rows
-    with django_assert_num_queries(8):
+    # the token with its organisation and user; the rate limit's count (one UPDATE of the
+    # token's row); the rows
+    with django_assert_num_queries(3):
         client.get(reverse("api_request_list"), **bearer(read_token))
 
 
@@ -180,9 +180,9 @@ def test_the_detail_runs_a_fixed_number_of_queries(
             content_type="application/json",
             **bearer(file_token),
         )
-    # the token, the rate limit (6 in the database cache), the request, its claims with their
-    # failed checks, the request's checks, proofs with documents, comments, timeline
-    with django_assert_num_queries(15):
+    # the token, the rate limit's count, the request, its claims with their failed checks,
+    # the request's checks, proofs with documents, comments, timeline
+    with django_assert_num_queries(10):
         client.get(reverse("api_request_detail", args=[filed.reference]), **bearer(file_token))
 
 
