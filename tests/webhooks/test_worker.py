@@ -53,6 +53,11 @@ def _file(client, organisation) -> AssociationRequest:
 
 
 def _assert_each_sent_once_in_order(receiver, endpoint, statuses):
+    # The receiver answers before the worker records the delivery.
+    _wait(
+        lambda: not endpoint.deliveries.exclude(status=Delivery.Status.DELIVERED).exists(),
+        "the deliveries recorded as delivered",
+    )
     deliveries = list(endpoint.deliveries.order_by("pk"))
     assert receiver.refused == []
     assert [p["data"]["to_status"] for p in receiver.received] == statuses
