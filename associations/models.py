@@ -415,6 +415,9 @@ class Batch(models.Model):
         FILED = "filed", _("Filed")
         FAILED = "failed", _("Failed")
 
+    # With the worker: the page refreshes itself, the sweep watches for a stuck one.
+    BUSY = (Status.QUEUED, Status.PARSING, Status.FILING)
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="batches", db_index=False
     )
@@ -472,7 +475,7 @@ class Batch(models.Model):
 
     @property
     def busy(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.PARSING, self.Status.FILING)
+        return self.status in self.BUSY
 
 
 class BatchDocument(models.Model):

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import connection
 
 from bench.process import ROOT
-from bench.scenarios import Result
+from bench.scenarios import LIST_URL, Result, _timed, client_for, slowdown
 
 RATE_TARGET = 20_000  # rows a second (issue 18)
 MEMORY_TARGET_MIB = 200
@@ -106,18 +106,56 @@ def _write_delta(path: Path) -> int:
     return len(chosen)
 
 
-def probe(step: str, path: Path, copy_dir: Path | None = None) -> dict:
+def probe(step: str, path: Path, copy_dir: Path | None = None, *, meanwhile=None) -> dict:
+    """Run one probe; `meanwhile(running)` is called while it runs (to time pages)."""
     command = [sys.executable, "-m", "bench.probe_directory", "--step", step, "--file", str(path)]
     if copy_dir:
         command += ["--copy-dir", str(copy_dir)]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600, check=False
-    )
-    for line in done.stdout.splitlines():
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)
+        if meanwhile is not None:
+            meanwhile(lambda: process.poll() is None)
+        process.wait(timeout=3600)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    for line in stdout.splitlines():
         if line.startswith("PROBE "):
             return json.loads(line.removeprefix("PROBE "))
-    raise RuntimeError(f"directory probe {step} failed:\n{done.stderr[-4000:]}")
+    raise RuntimeError(f"directory probe {step} failed:\n{stderr[-4000:]}")
+
+
+class PageWatch:
+    """The list and a detail page of the big organisation, timed in turn before and while an
+    import runs."""
+
+    def __init__(self, marker):
+        big = marker.big_org_id
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT max(id) FROM associations_associationrequest"
+                " WHERE organisation_id = %s AND submitted_at IS NOT NULL",
+                [big],
+            )
+            detail = cursor.fetchone()[0]
+        self.client = client_for(marker.big_org_users["global_admin"])
+        self.urls = [LIST_URL, f"/associations/CPOR-{detail:06d}/"]
+        self.before = {url: [_timed(self.client, url) for _ in range(30)] for url in self.urls}
+        self.during = {url: [] for url in self.urls}
+
+    def __call__(self, running) -> None:
+        while running():
+            for url in self.urls:
+                self.during[url].append(_timed(self.client, url))
+
+    def results(self) -> list[Result]:
+        return [
+            slowdown("directory", f"{name} while the import runs", url, self.before[url], times)
+            for name, (url, times) in zip(
+                ("request list", "request detail"), self.during.items(), strict=True
+            )
+        ]
 
 
 def directory_scenarios(args, marker) -> list[Result]:
@@ -136,7 +174,8 @@ def directory_scenarios(args, marker) -> list[Result]:
             changed = _write_delta(delta)
             connection.close()
             small = probe("first", half)
-            first = probe("first", full)
+            watch = PageWatch(marker)
+            first = probe("first", full, meanwhile=watch)
             again = probe("reimport", full)
             floor = probe("copy", full, folder)
             recheck = probe("delta", delta)
@@ -187,6 +226,7 @@ def directory_scenarios(args, marker) -> list[Result]:
             met=recheck["seconds"] < DELTA_TARGET_S,
         ),
     ]
+    results += watch.results()
     for result in results:
         print(f"  {result.name}: {result.value} ({result.median_ms or 0:.0f} ms)", flush=True)
     return results

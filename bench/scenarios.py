@@ -114,6 +114,35 @@ def _timed(client: Client, url: str, cold: bool = False) -> float:
     return elapsed
 
 
+LIST_URL = "/associations/"
+SLOWDOWN_LIMIT = 1.5  # a page's median while background work runs, over its median before
+
+
+def times_while(client: Client, url: str, running) -> list[float]:
+    """The page's server time (ms), again and again while `running()` holds."""
+    times = []
+    while running():
+        times.append(_timed(client, url))
+    return times
+
+
+def slowdown(group: str, name: str, url: str, before: list[float], during: list[float]) -> Result:
+    """The page's median while the work ran against its median just before."""
+    ratio = statistics.median(during) / statistics.median(before) if during else None
+    return Result(
+        group,
+        name,
+        url=url,
+        median_ms=statistics.median(during) if during else None,
+        p95_ms=percentile(during, 0.95) if during else None,
+        samples=len(during),
+        value=f"{ratio:.2f}x the median just before" if ratio else "",
+        target=f"≤ {SLOWDOWN_LIMIT:g}x the median before",
+        met=ratio is not None and ratio <= SLOWDOWN_LIMIT,
+        note=f"before: median {statistics.median(before):.1f} ms of {len(before)}",
+    )
+
+
 def time_pages(
     client: Client, urls: list[str], reps: int, *, cold: bool = False
 ) -> list[tuple[list[float], int, list]]:

@@ -10,7 +10,6 @@ the same page timed just before.
 
 import multiprocessing
 import os
-import statistics
 import tempfile
 import time
 import uuid
@@ -19,15 +18,11 @@ from pathlib import Path
 from django.db import connection
 from django.utils import timezone
 
-from bench.scenarios import WARMUP, Result, _timed, client_for, percentile
+from bench.scenarios import LIST_URL, WARMUP, Result, _timed, client_for, slowdown, times_while
 from bench.worker import Cluster, _filers, cleanup, pause_schedules
 
 THROUGHPUT_TARGET = 200.0  # deliveries per second
 TIMEOUT_S = 300.0
-
-
-LIST_URL = "/associations/"
-LIST_SLOWDOWN_LIMIT = 1.5  # the list's median while deliveries run, over its median before
 
 
 class ReceiverProcess:
@@ -90,14 +85,6 @@ def _outbox(receiver, secret: str, *, endpoints: int, deliveries: int) -> list:
     return created
 
 
-def _list_times(client, *, reps: int = 0, until=None) -> list[float]:
-    """The list's server time (ms), `reps` times or until `until()` holds."""
-    times = []
-    while (until is None and len(times) < reps) or (until is not None and not until()):
-        times.append(_timed(client, LIST_URL))
-    return times
-
-
 def throughput(receiver, endpoints: list, deliveries: int, client) -> list[Result]:
     from django_q.tasks import async_task
 
@@ -105,14 +92,15 @@ def throughput(receiver, endpoints: list, deliveries: int, client) -> list[Resul
 
     for _ in range(WARMUP):
         _timed(client, LIST_URL)
-    before = _list_times(client, reps=30)
+    before = [_timed(client, LIST_URL) for _ in range(30)]
     waiting = Delivery.objects.filter(endpoint__in=endpoints, status=Delivery.Status.PENDING)
     started = time.perf_counter()
     for endpoint in endpoints:
         async_task("webhooks.tasks.deliver_endpoint", endpoint.pk, group="webhooks")
-    during = _list_times(
+    during = times_while(
         client,
-        until=lambda: time.perf_counter() - started > TIMEOUT_S or not waiting.exists(),
+        LIST_URL,
+        lambda: time.perf_counter() - started <= TIMEOUT_S and waiting.exists(),
     )
     seconds = time.perf_counter() - started
     left = waiting.count()
@@ -125,7 +113,6 @@ def throughput(receiver, endpoints: list, deliveries: int, client) -> list[Resul
     )
     if left:
         note += f"; {left} still waiting after {TIMEOUT_S:.0f} s"
-    ratio = statistics.median(during) / statistics.median(before) if during else None
     return [
         Result(
             "webhooks",
@@ -135,18 +122,7 @@ def throughput(receiver, endpoints: list, deliveries: int, client) -> list[Resul
             met=rate >= THROUGHPUT_TARGET and not left and once and not refused,
             note=note,
         ),
-        Result(
-            "webhooks",
-            "request list while deliveries run",
-            url=LIST_URL,
-            median_ms=statistics.median(during) if during else None,
-            p95_ms=percentile(during, 0.95) if during else None,
-            samples=len(during),
-            value=f"{ratio:.2f}x the median just before" if ratio else "",
-            target=f"≤ {LIST_SLOWDOWN_LIMIT:g}x the median before",
-            met=ratio is not None and ratio <= LIST_SLOWDOWN_LIMIT,
-            note=f"before: median {statistics.median(before):.1f} ms of {len(before)}",
-        ),
+        slowdown("webhooks", "request list while deliveries run", LIST_URL, before, during),
     ]
 
 
