@@ -25,6 +25,16 @@ def _database_url() -> str:
     return f"postgres://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
+def wait_until(condition, what: str, timeout: float = 30.0) -> None:
+    """Poll `condition` until it holds; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen in time")
+
+
 @contextlib.contextmanager
 def running_qcluster(startup_timeout: float = 30.0):
     """Start a cluster with the main settings, pointed at the test database; stop it after."""

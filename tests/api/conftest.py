@@ -4,7 +4,7 @@ import pytest
 
 from api.models import Scope
 from api.services import token_create
-from tests.builders import make_mpn, make_request, make_subscription
+from tests.builders import make_mpn, make_request, make_subscription, request_fields
 
 
 def _token(admin, scope, name):
@@ -32,6 +32,22 @@ def file_token(global_admin):
 @pytest.fixture
 def outsider_token(outsider):
     return _token(outsider, Scope.FILE, "Their CRM")
+
+
+def request_body(organisation, tenant, product) -> dict:
+    """A complete request as the API takes it: a Business Applications claim of the tenant
+    (filed for its domain contoso.com) under a new MPN ID of the organisation."""
+    return {
+        **request_fields(),
+        "tenant_id": str(tenant.tenant_id),
+        "domain": "contoso.com",
+        "solution_area": "business_applications",
+        "activity": "pre_sales",
+        "mpn_id": make_mpn(organisation).mpn_id,
+        "claims": [
+            {"product": product.pk, "subscription_id": str(make_subscription(tenant, product).pk)}
+        ],
+    }
 
 
 def bearer(token) -> dict:

@@ -7,16 +7,8 @@ from django.test import Client
 from api.models import Scope
 from associations.models import AssociationRequest
 from partners.models import Role
-from tests.api.conftest import _token, bearer
-from tests.builders import (
-    make_mpn,
-    make_organisation,
-    make_product,
-    make_subscription,
-    make_tenant,
-    make_user,
-)
-from tests.builders import request_fields as base_fields
+from tests.api.conftest import _token, bearer, request_body
+from tests.builders import make_organisation, make_product, make_tenant, make_user
 from tests.threads import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,17 +20,7 @@ def test_a_retry_racing_the_first_call_files_once():
     token = _token(admin, Scope.FILE, "CRM sync")
     tenant = make_tenant(domains=("contoso.com",))
     product = make_product()
-    body = {
-        **base_fields(),
-        "tenant_id": str(tenant.tenant_id),
-        "domain": "contoso.com",
-        "solution_area": "business_applications",
-        "activity": "pre_sales",
-        "mpn_id": make_mpn(organisation).mpn_id,
-        "claims": [
-            {"product": product.pk, "subscription_id": str(make_subscription(tenant, product).pk)}
-        ],
-    }
+    body = request_body(organisation, tenant, product)
 
     def post():
         response = Client().post(

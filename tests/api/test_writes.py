@@ -8,28 +8,15 @@ from api.models import IdempotentAnswer
 from associations.choices import Reason
 from associations.models import AssociationRequest, ClaimStatus, Comment, Proof, StatusEvent
 from disputes import services as review_services
-from tests.api.conftest import bearer
-from tests.builders import make_mpn, make_subscription, pdf_upload, request_fields, set_status
+from tests.api.conftest import bearer, request_body
+from tests.builders import pdf_upload, set_status
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def body(global_admin, tenant, sales):
-    """A complete request as JSON: a Business Applications claim of the tenant."""
-    mpn = make_mpn(global_admin.membership.organisation)
-    fields = request_fields()
-    return {
-        **fields,
-        "tenant_id": str(tenant.tenant_id),
-        "domain": "contoso.com",
-        "solution_area": "business_applications",
-        "activity": "pre_sales",
-        "mpn_id": mpn.mpn_id,
-        "claims": [
-            {"product": sales.pk, "subscription_id": str(make_subscription(tenant, sales).pk)}
-        ],
-    }
+    return request_body(global_admin.membership.organisation, tenant, sales)
 
 
 def _post(client, url, token, data=None, multipart=False, **headers):

@@ -1,37 +1,19 @@
 """A CRM's whole filing through the API, followed by webhook alone: a draft, its documents, the
 submission, the real worker's verdict, and every change received, verified, once and in order."""
 
-import time
-from datetime import timedelta
-
 import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from api.models import Scope
-from api.services import token_create
 from associations.models import ClaimStatus
-from tests.builders import (
-    make_mpn,
-    make_product,
-    make_subscription,
-    make_tenant,
-    pdf_upload,
-    request_fields,
-)
+from tests.api.conftest import _token, bearer, request_body
+from tests.builders import make_product, make_tenant, pdf_upload
 from tests.webhooks.builders import make_endpoint
+from tests.worker import wait_until
 from webhooks.models import Delivery
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _wait(condition, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen in time")
 
 
 def test_a_filing_through_the_api_is_followed_by_webhook(
@@ -39,27 +21,9 @@ def test_a_filing_through_the_api_is_followed_by_webhook(
 ):
     endpoint = make_endpoint(organisation, global_admin, url=f"{receiver.url}/hook")
     receiver.secret = endpoint.secret
-    token, secret = token_create(
-        actor=global_admin,
-        organisation=organisation,
-        name="CRM sync",
-        scope=Scope.FILE,
-        lifetime=timedelta(days=30),
-    )
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    tenant = make_tenant(domains=("contoso.com",))
-    sales = make_product("d365-sales")
-    body = {
-        **request_fields(),
-        "tenant_id": str(tenant.tenant_id),
-        "domain": "contoso.com",
-        "solution_area": "business_applications",
-        "activity": "pre_sales",
-        "mpn_id": make_mpn(organisation).mpn_id,
-        "claims": [
-            {"product": sales.pk, "subscription_id": str(make_subscription(tenant, sales).pk)}
-        ],
-    }
+    token = _token(global_admin, Scope.FILE, "CRM sync")
+    auth = bearer(token)
+    body = request_body(organisation, make_tenant(domains=("contoso.com",)), make_product())
 
     created = client.post(
         reverse("api_request_list"), body, content_type="application/json", **auth
@@ -81,7 +45,7 @@ def test_a_filing_through_the_api_is_followed_by_webhook(
     )
     assert submitted.status_code == 200, submitted.json()
 
-    _wait(lambda: len(receiver.received) == 2, "the submission's and the verdict's deliveries")
+    wait_until(lambda: len(receiver.received) == 2, "the submission's and the verdict's deliveries")
     detail = client.get(reverse("api_request_detail", args=[reference]), **auth).json()
     assert detail["claims"][0]["status"] == ClaimStatus.UNDER_REVIEW
     assert receiver.refused == []  # every signature verified by standardwebhooks
@@ -94,7 +58,7 @@ def test_a_filing_through_the_api_is_followed_by_webhook(
         endpoint.deliveries.order_by("pk").values_list("message_id", flat=True)
     )
     # The receiver answers before the worker records the delivery.
-    _wait(
+    wait_until(
         lambda: not endpoint.deliveries.exclude(status=Delivery.Status.DELIVERED).exists(),
         "the deliveries recorded as delivered",
     )

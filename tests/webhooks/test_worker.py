@@ -1,7 +1,5 @@
 """Deliveries through a real django-q2 cluster to a real HTTPS receiver on localhost."""
 
-import time
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -17,19 +15,11 @@ from tests.builders import (
     pdf_upload,
 )
 from tests.webhooks.builders import make_endpoint
+from tests.worker import wait_until
 from webhooks.models import Delivery
 from webhooks.services import deliveries_sweep
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _wait(condition, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen in time")
 
 
 def _file(client, organisation) -> AssociationRequest:
@@ -54,7 +44,7 @@ def _file(client, organisation) -> AssociationRequest:
 
 def _assert_each_sent_once_in_order(receiver, endpoint, statuses):
     # The receiver answers before the worker records the delivery.
-    _wait(
+    wait_until(
         lambda: not endpoint.deliveries.exclude(status=Delivery.Status.DELIVERED).exists(),
         "the deliveries recorded as delivered",
     )
@@ -73,9 +63,9 @@ def test_a_claim_filed_and_decided_reaches_the_receiver_once_in_order(
     client.force_login(global_admin)
 
     request = _file(client, organisation)
-    _wait(lambda: len(receiver.received) == 2, "the verdict's delivery")
+    wait_until(lambda: len(receiver.received) == 2, "the verdict's delivery")
     reviews.claim_approve(actor=reviewer, claim=request.claims.get())
-    _wait(lambda: len(receiver.received) == 3, "the approval's delivery")
+    wait_until(lambda: len(receiver.received) == 3, "the approval's delivery")
 
     _assert_each_sent_once_in_order(
         receiver,
@@ -94,8 +84,8 @@ def test_a_receiver_down_for_a_while_then_up_gets_every_event_once_in_order(
     client.force_login(global_admin)
 
     request = _file(client, organisation)
-    _wait(lambda: endpoint.deliveries.filter(attempts__gte=1).exists(), "a failed attempt")
-    _wait(lambda: endpoint.deliveries.count() == 2, "the verdict's outbox row")
+    wait_until(lambda: endpoint.deliveries.filter(attempts__gte=1).exists(), "a failed attempt")
+    wait_until(lambda: endpoint.deliveries.count() == 2, "the verdict's outbox row")
     reviews.claim_approve(actor=reviewer, claim=request.claims.get())
     assert receiver.received == []
 
@@ -103,7 +93,7 @@ def test_a_receiver_down_for_a_while_then_up_gets_every_event_once_in_order(
     # The retry's time comes (the minutely schedule would hand it over the same way).
     Delivery.objects.filter(endpoint=endpoint).update(next_attempt_at=timezone.now())
     assert deliveries_sweep() == 1
-    _wait(lambda: len(receiver.received) == 3, "the deliveries after the receiver came back")
+    wait_until(lambda: len(receiver.received) == 3, "the deliveries after the receiver came back")
 
     _assert_each_sent_once_in_order(
         receiver,
