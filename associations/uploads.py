@@ -15,6 +15,7 @@ import puremagic
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -163,3 +164,16 @@ class DocumentsField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+def document_response(document, content_type: str | None = None) -> FileResponse:
+    """A stored proof document as a download under its original name, never rendered by the
+    browser (nosniff): the partner's pages, the reviewers' admin and the API send it so."""
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=content_type or document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

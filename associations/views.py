@@ -1,7 +1,7 @@
 import csv
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from associations.forms import (
 from associations.models import AssociationRequest, Claim, ClaimStatus
 from associations.policy import Action
 from associations.proof_template import docx_document, pdf_document
-from associations.uploads import ACCEPTED
+from associations.uploads import ACCEPTED, document_response
 from associations.verdict import warnings
 from core.errors import DomainError
 from core.fragments import Viewer
@@ -393,14 +393,7 @@ def proof_template(request, reference, kind):
 def document_download(request, reference, document_id):
     instance = selectors.request_get_for_user(request.membership, reference)
     document = selectors.document_get(instance, document_id)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(document)
 
 
 @cpor_member_required

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, F, OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -25,6 +25,7 @@ from associations.admin import ReadOnlyAdmin, request_reference
 from associations.models import ClaimStatus, ProofDocument
 from associations.policy import REVIEW_QUEUE_STATUSES, Action
 from associations.templatetags.cpor import reveal_hidden
+from associations.uploads import document_response
 from core.deadlines import days
 from core.errors import DomainError
 from disputes import services
@@ -414,14 +415,7 @@ class ReviewClaimAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(ProofDocument, pk=pk)
-        response = FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=document.original_name,
-            content_type=document.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return document_response(document)
 
     def review_view(self, request, pk):
         if not self.has_view_permission(request):

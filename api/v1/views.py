@@ -4,7 +4,7 @@ through the selectors of the pages."""
 import csv
 import json
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +20,7 @@ from associations.csv_export import EXPORT_HEADER, Echo, cell, export_rows
 from associations.forms import RequestFilterForm
 from associations.models import AssociationRequest
 from associations.selectors import RequestFilters
+from associations.uploads import document_response
 from validation.models import Product
 
 PROBLEM = "application/problem+json"
@@ -133,14 +134,7 @@ def document_download(request, reference, document_id):
     """A proof document of the request, as it was uploaded."""
     instance = selectors.request_get_for_user(request.membership, reference)
     document = selectors.document_get(instance, document_id)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_response(document, "application/octet-stream")
 
 
 @extend_schema(responses={200: serializers.MpnOut(many=True), **PROBLEMS})
