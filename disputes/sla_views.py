@@ -17,9 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from associations.csv_export import Echo, cell
+from disputes.admin import DECIDE
 from disputes.sla import Period, service_levels
 
-DECIDE = "disputes.decide_case"
 BAR_WIDTH = 170
 ROW_HEIGHT = 14
 WEEK_WIDTH = 24
